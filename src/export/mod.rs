@@ -1,0 +1,267 @@
+//! Reads an export (files and folders of cmdlet output) into typed records per family.
+//! Owns classification, merging of files, duplicate detection and the list of families
+//! present; it does not interpret values (that is `model`).
+
+pub mod classify;
+pub mod family;
+pub mod field;
+pub mod records;
+pub mod sequence;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use classify::Kind;
+use family::Family;
+use field::{Field, Obj};
+use records::*;
+
+use crate::source::node::{Node, Value};
+use crate::source::{decode, json, redact, yaml, FileId, InputError, Origin, SourceFile, SourceMap, Span, Syntax};
+
+/// A remark about the input that is not a rule outcome: duplicates, unrecognised objects.
+#[derive(Debug, Clone)]
+pub struct Note {
+    pub message: String,
+    pub at: Option<Origin>,
+    pub also: Option<(Origin, String)>,
+}
+
+#[derive(Default)]
+pub struct Export {
+    pub sources: SourceMap,
+    /// Files that held each family (an empty `[]` file counts: the family was exported).
+    pub present: BTreeMap<Family, Vec<FileId>>,
+    pub sites: Vec<Site>,
+    pub components: Vec<SiteComponent>,
+    pub azure_services: Vec<AzureService>,
+    pub cmg_connection_points: Vec<SysRole>,
+    pub management_points: Vec<SysRole>,
+    pub distribution_points: Vec<DpInfo>,
+    pub content_status: Vec<ContentStatus>,
+    pub client_settings: Vec<ClientSetting>,
+    pub client_setting_deployments: Vec<ClientSettingDeployment>,
+    pub task_sequences: Vec<TaskSequence>,
+    pub step_rows: Vec<StepRow>,
+    pub deployments: Vec<Deployment>,
+    pub boot_images: Vec<BootImage>,
+    pub certificates: Vec<Certificate>,
+    pub boundary_groups: Vec<BoundaryGroup>,
+    pub boundary_group_site_systems: Vec<BoundaryGroupSiteSystem>,
+    /// Media plans found among the inputs (used when `--media` is not given).
+    pub media_plans: Vec<PathBuf>,
+    pub notes: Vec<Note>,
+    seen: HashMap<(Family, String), Origin>,
+}
+
+impl Export {
+    pub fn has(&self, family: Family) -> bool {
+        self.present.contains_key(&family)
+    }
+}
+
+/// Loads every input file. Files that cannot be read or parsed are all reported together.
+pub fn load(files: &[PathBuf], skip: Option<&Path>) -> Result<Export, Vec<InputError>> {
+    let mut export = Export::default();
+    let mut errors = Vec::new();
+    for path in files {
+        if skip.is_some_and(|s| same_file(s, path)) {
+            continue;
+        }
+        if let Err(e) = load_file(&mut export, path) {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(export)
+    } else {
+        Err(errors)
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Reads, decodes and parses one file into a source text and its top-level items.
+pub fn read(path: &Path) -> Result<(String, Syntax, &'static str), InputError> {
+    let bytes = std::fs::read(path).map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
+    let decoded = decode::decode(&bytes).map_err(|e| InputError::whole_file(path, e))?;
+    let is_yaml = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    Ok((decoded.text, if is_yaml { Syntax::Yaml } else { Syntax::Json }, decoded.encoding))
+}
+
+/// Parses a document, handing out the elements of a top-level array one by one.
+pub fn parse_items(text: &str, syntax: Syntax, path: &Path, each: &mut dyn FnMut(Node)) -> Result<(), InputError> {
+    let at_error = |offset: usize, message: String| InputError {
+        path: path.to_string_lossy().replace('\\', "/"),
+        message,
+        at: Some((std::sync::Arc::from(text), Span::new(offset.min(text.len()), 1))),
+        help: None,
+    };
+    match syntax {
+        Syntax::Json => json::parse_items(text, each).map_err(|e| {
+            at_error(e.offset, format!("invalid JSON: {}", e.message)).with_help("export with `ConvertTo-Json -Depth 10` and write the file completely (Export-CMPreflight.ps1 does both)")
+        }),
+        Syntax::Yaml => match yaml::parse(text) {
+            Err(e) => Err(at_error(e.offset.unwrap_or(0), format!("invalid YAML: {}", e.message))),
+            Ok(_) if text.trim().is_empty() => Ok(()),
+            Ok(Node { value: Value::Array(items), .. }) => {
+                items.into_iter().for_each(each);
+                Ok(())
+            }
+            Ok(node) => {
+                each(node);
+                Ok(())
+            }
+        },
+    }
+}
+
+fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
+    let (mut text, syntax, encoding) = read(path)?;
+    let file = FileId(export.sources.iter().count() as u32);
+    let mut items_seen = 0usize;
+    let mut secret_spans: Vec<Node> = Vec::new();
+    let mut is_media_plan = false;
+    {
+        let text_ref = text.as_str();
+        let mut each = |node: Node| {
+            items_seen += 1;
+            if contains_secret(&node) {
+                secret_spans.push(node.clone());
+            }
+            match classify::classify(&node) {
+                Kind::MediaPlan => is_media_plan = true,
+                kind => export.add(kind, &node, file, text_ref, syntax == Syntax::Json),
+            }
+        };
+        parse_items(text_ref, syntax, path, &mut each)?;
+    }
+    for node in &secret_spans {
+        redact::redact(node, &mut text);
+    }
+    if items_seen == 0 {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if let Some(f) = classify::family_from_file_name(&name) {
+            export.present.entry(f).or_default().push(file);
+        }
+    }
+    if is_media_plan {
+        export.media_plans.push(path.to_path_buf());
+    }
+    export.sources.add(SourceFile::new(path, text, syntax, encoding));
+    Ok(())
+}
+
+fn contains_secret(node: &Node) -> bool {
+    match &node.value {
+        Value::Object(m) => m.iter().any(|m| (redact::is_secret_key(&m.key) && !m.value.is_null()) || contains_secret(&m.value)),
+        Value::Array(items) => items.iter().any(contains_secret),
+        _ => false,
+    }
+}
+
+impl Export {
+    fn add(&mut self, kind: Kind, node: &Node, file: FileId, text: &str, json: bool) {
+        let (family, class) = match kind {
+            Kind::Family(f, c) => (f, c),
+            Kind::Other(_) => return,
+            Kind::Unknown => {
+                self.notes.push(Note {
+                    message: "this object is not a ConfigMgr object cmg-preflight reads; it is ignored".into(),
+                    at: Some(Origin { file, span: Span::new(node.span.start, 1) }),
+                    also: None,
+                });
+                return;
+            }
+            Kind::MediaPlan => return,
+        };
+        let files = self.present.entry(family).or_default();
+        if files.last() != Some(&file) {
+            files.push(file);
+        }
+        let o = Obj { node, file, family, class: &class, text, json };
+        match family {
+            Family::Site => {
+                let r = site(&o);
+                if self.unique(family, &r.code, &o) {
+                    self.sites.push(r);
+                }
+            }
+            Family::SiteComponent => self.components.push(site_component(&o)),
+            Family::AzureService => {
+                let r = azure_service(&o);
+                if self.unique(family, &r.name, &o) {
+                    self.azure_services.push(r);
+                }
+            }
+            Family::CmgConnectionPoint => self.cmg_connection_points.push(sys_role(&o)),
+            Family::ManagementPoint => {
+                let r = sys_role(&o);
+                if self.unique(family, &r.server, &o) {
+                    self.management_points.push(r);
+                }
+            }
+            Family::DistributionPoint => self.distribution_points.push(dp_info(&o)),
+            Family::ContentStatus => self.content_status.push(content_status(&o)),
+            Family::ClientSetting => {
+                let r = client_setting(&o);
+                if self.unique(family, &r.settings_id, &o) {
+                    self.client_settings.push(r);
+                }
+            }
+            Family::ClientSettingDeployment => self.client_setting_deployments.push(client_setting_deployment(&o)),
+            Family::TaskSequence => {
+                let r = task_sequence(&o);
+                if self.unique(family, &r.package_id, &o) {
+                    self.task_sequences.push(r);
+                }
+            }
+            Family::TaskSequenceStep => self.step_rows.push(step_row(&o, &class)),
+            Family::Deployment => {
+                let r = deployment(&o);
+                if self.unique(family, &r.id, &o) {
+                    self.deployments.push(r);
+                }
+            }
+            Family::BootImage => {
+                let r = boot_image(&o);
+                if self.unique(family, &r.package_id, &o) {
+                    self.boot_images.push(r);
+                }
+            }
+            Family::Certificate => self.certificates.push(certificate(&o)),
+            Family::BoundaryGroup => self.boundary_groups.push(boundary_group(&o)),
+            Family::BoundaryGroupSiteSystem => self.boundary_group_site_systems.push(boundary_group_site_system(&o)),
+            Family::Manifest => {}
+        }
+    }
+
+    /// Records the id; a second object with the same id is reported and dropped, never merged.
+    fn unique(&mut self, family: Family, id: &Field<String>, o: &Obj) -> bool {
+        let Some(id) = id.known() else { return true };
+        let here = id_origin(o);
+        match self.seen.get(&(family, id.to_ascii_lowercase())) {
+            Some(first) => {
+                self.notes.push(Note {
+                    message: format!("duplicate {} `{id}`: this copy is ignored; the first one is used", family.class()),
+                    at: Some(here),
+                    also: Some((*first, "first defined here".into())),
+                });
+                false
+            }
+            None => {
+                self.seen.insert((family, id.to_ascii_lowercase()), here);
+                true
+            }
+        }
+    }
+}
+
+fn id_origin(o: &Obj) -> Origin {
+    Origin { file: o.file, span: Span::new(o.node.span.start, 1) }
+}

@@ -1,0 +1,428 @@
+//! Typed records, one struct per object family, holding only what the model needs.
+//! Each property is a `Field`: the value with its origin, or the gap that explains its absence.
+
+use super::field::{Field, Gap, GapKind, Obj};
+use super::sequence;
+use crate::source::node::Node;
+use crate::source::Origin;
+
+/// An embedded `SMS_EmbeddedProperty` of a site control object (`Props[]`).
+#[derive(Clone, Debug)]
+pub struct Prop {
+    pub name: String,
+    pub value: Field<i64>,
+    pub value1: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub code: Field<String>,
+    pub name: Field<String>,
+    pub version: Field<String>,
+    pub build: Field<i64>,
+    pub site_type: Field<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct SiteComponent {
+    pub site_code: Field<String>,
+    pub component: Field<String>,
+    pub props: Field<Vec<Prop>>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct AzureService {
+    pub id: Field<String>,
+    pub name: Field<String>,
+    pub service_cname: Field<String>,
+    pub fqdn: Field<String>,
+    pub service_type: Field<String>,
+    pub state: Field<i64>,
+    pub origin: Origin,
+}
+
+/// `SMS_SCI_SysResUse`: a site system role (management point, connection point, DP).
+#[derive(Clone, Debug)]
+pub struct SysRole {
+    pub role: Field<String>,
+    pub server: Field<String>,
+    pub site_code: Field<String>,
+    pub ssl_state: Field<i64>,
+    pub props: Field<Vec<Prop>>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct DpInfo {
+    pub server: Field<String>,
+    pub nal_path: Field<String>,
+    pub resource_type: Field<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct ContentStatus {
+    pub package_id: Field<String>,
+    pub secure_object_id: Field<String>,
+    pub server_nal_path: Field<String>,
+    pub state: Field<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientSetting {
+    pub name: Field<String>,
+    pub settings_id: Field<String>,
+    pub priority: Field<i64>,
+    pub kind: Field<i64>,
+    /// `Known(None)`: this setting does not configure Cloud Services.
+    pub cloud: Field<Option<CloudServices>>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct CloudServices {
+    pub allow_cloud_dp: Field<bool>,
+    pub allow_cmg: Field<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientSettingDeployment {
+    pub settings_id: Field<String>,
+    pub collection_id: Field<String>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct TaskSequence {
+    pub package_id: Field<String>,
+    pub name: Field<String>,
+    pub boot_image_id: Field<String>,
+    pub references: Field<Vec<Reference>>,
+    pub dependent_program: Field<String>,
+    pub steps: Field<Vec<Step>>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub package: Field<String>,
+    /// 0 package, 1 application.
+    pub kind: Field<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub class: String,
+    pub name: String,
+    pub enabled: bool,
+    pub vars: Vec<StepVar>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct StepVar {
+    pub property: String,
+    pub value: String,
+    pub origin: Origin,
+}
+
+/// A `Get-CMTaskSequenceStep` row; the export script adds the task sequence id.
+#[derive(Clone, Debug)]
+pub struct StepRow {
+    pub task_sequence_id: Field<String>,
+    pub step: Step,
+}
+
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    pub id: Field<String>,
+    pub name: Field<String>,
+    pub package_id: Field<String>,
+    pub collection_id: Field<String>,
+    pub offer_type: Field<i64>,
+    pub advert_flags: Field<i64>,
+    pub remote_client_flags: Field<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct BootImage {
+    pub package_id: Field<String>,
+    pub architecture: Field<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct Certificate {
+    pub cert_type: Field<i64>,
+    pub key_type: Field<i64>,
+    pub valid_until: Field<i64>,
+    pub is_blocked: Field<bool>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct BoundaryGroup {
+    pub group_id: Field<String>,
+    pub name: Field<String>,
+    pub flags: Field<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub struct BoundaryGroupSiteSystem {
+    pub group_id: Field<String>,
+    pub server_nal_path: Field<String>,
+    pub origin: Origin,
+}
+
+pub fn site(o: &Obj) -> Site {
+    Site {
+        code: o.id("SiteCode"),
+        name: o.string("SiteName"),
+        version: o.string("Version"),
+        build: o.int("BuildNumber"),
+        site_type: o.int("Type"),
+        origin: o.origin(),
+    }
+}
+
+pub fn site_component(o: &Obj) -> SiteComponent {
+    SiteComponent {
+        site_code: o.id("SiteCode"),
+        component: o.string("ComponentName"),
+        props: props(o),
+        origin: o.origin(),
+    }
+}
+
+fn props(o: &Obj) -> Field<Vec<Prop>> {
+    match o.objects("Props") {
+        Field::Missing(g) => Field::Missing(g),
+        Field::Known(items, at) => Field::Known(
+            items
+                .iter()
+                .map(|n| {
+                    let p = o.child(n, "SMS_EmbeddedProperty");
+                    let name = p.string("PropertyName").known().cloned().unwrap_or_default();
+                    let mut value = p.int("Value");
+                    if let Field::Missing(g) = &mut value {
+                        g.what = format!("{}.Props[{name}].Value", o.class);
+                    }
+                    Prop { value, value1: p.string("Value1").known().cloned(), name }
+                })
+                .collect(),
+            at,
+        ),
+    }
+}
+
+pub fn azure_service(o: &Obj) -> AzureService {
+    AzureService {
+        id: o.id("AzureServiceID"),
+        name: o.string("Name"),
+        service_cname: o.string("ServiceCName"),
+        fqdn: o.string("Fqdn"),
+        service_type: o.string("ServiceType"),
+        state: o.int("State"),
+        origin: o.origin(),
+    }
+}
+
+pub fn sys_role(o: &Obj) -> SysRole {
+    let server = o.string("NetworkOSPath").map(|p| p.trim_start_matches('\\').trim_end_matches('\\').to_string());
+    SysRole {
+        role: o.string("RoleName"),
+        server,
+        site_code: o.id("SiteCode"),
+        ssl_state: o.int("SslState"),
+        props: props(o),
+        origin: o.origin(),
+    }
+}
+
+pub fn dp_info(o: &Obj) -> DpInfo {
+    DpInfo {
+        server: o.string("ServerName"),
+        nal_path: o.string("NALPath"),
+        resource_type: o.string("ResourceType"),
+        origin: o.origin(),
+    }
+}
+
+pub fn content_status(o: &Obj) -> ContentStatus {
+    ContentStatus {
+        package_id: o.id("PackageID"),
+        secure_object_id: o.id("SecureObjectID"),
+        server_nal_path: o.string("ServerNALPath"),
+        state: o.int("State"),
+        origin: o.origin(),
+    }
+}
+
+pub fn client_setting(o: &Obj) -> ClientSetting {
+    ClientSetting {
+        name: o.string("Name"),
+        settings_id: o.id("SettingsID"),
+        priority: o.int("Priority"),
+        kind: o.int("Type"),
+        cloud: cloud_services(o),
+        origin: o.origin(),
+    }
+}
+
+/// The Cloud Services group: the export script's `Cloud` dictionary, else the lazy
+/// `AgentConfigurations` (AgentID 22 is SMS_CloudAgentConfig, community-known).
+fn cloud_services(o: &Obj) -> Field<Option<CloudServices>> {
+    if let Some(cloud) = o.node.get("Cloud") {
+        let at = o.origin_of(cloud);
+        return match &cloud.value {
+            crate::source::node::Value::Null => Field::Known(None, at),
+            crate::source::node::Value::Object(m) if m.is_empty() => Field::Known(None, at),
+            crate::source::node::Value::Object(_) => {
+                let c = o.child(cloud, "Cloud");
+                Field::Known(Some(CloudServices { allow_cloud_dp: c.bool("AllowCloudDP"), allow_cmg: c.bool("AllowCMG") }), at)
+            }
+            _ => Field::Missing(Gap { kind: GapKind::Truncated, at: Some(at), what: format!("{}.Cloud", o.class), family: Some(o.family) }),
+        };
+    }
+    let agents = match o.objects("AgentConfigurations") {
+        Field::Missing(g) => return Field::Missing(g),
+        Field::Known(a, at) => (a, at),
+    };
+    let cloud = agents.0.iter().find(|n| n.get("AgentID").and_then(super::field::as_int) == Some(22));
+    match cloud {
+        None => Field::Known(None, agents.1),
+        Some(n) => {
+            let c = o.child(n, "SMS_CloudAgentConfig");
+            Field::Known(Some(CloudServices { allow_cloud_dp: c.bool("AllowCloudDP"), allow_cmg: c.bool("AllowCMG") }), c.origin())
+        }
+    }
+}
+
+pub fn client_setting_deployment(o: &Obj) -> ClientSettingDeployment {
+    ClientSettingDeployment { settings_id: o.id("ClientSettingsID"), collection_id: o.id("CollectionID"), origin: o.origin() }
+}
+
+pub fn task_sequence(o: &Obj) -> TaskSequence {
+    let references = match o.objects("References") {
+        Field::Missing(g) => Field::Missing(g),
+        Field::Known(items, at) => Field::Known(
+            items
+                .iter()
+                .map(|n| {
+                    let r = o.child(n, "SMS_TaskSequence_Reference");
+                    Reference { package: r.id("Package"), kind: r.int("Type"), origin: r.origin() }
+                })
+                .collect(),
+            at,
+        ),
+    };
+    TaskSequence {
+        package_id: o.id("PackageID"),
+        name: o.string("Name"),
+        boot_image_id: o.id("BootImageID"),
+        references,
+        dependent_program: o.string("DependentProgram"),
+        steps: sequence_steps(o),
+        origin: o.origin(),
+    }
+}
+
+fn sequence_steps(o: &Obj) -> Field<Vec<Step>> {
+    let node: &Node = match o.node("Sequence") {
+        Err(g) => return Field::Missing(g),
+        Ok(n) => n,
+    };
+    let Some(xml) = node.as_str() else {
+        return Field::Missing(Gap {
+            kind: GapKind::Invalid(format!("expected the task sequence XML as a string, found {}", node.kind_name())),
+            at: Some(o.origin_of(node)),
+            what: format!("{}.Sequence", o.class),
+            family: Some(o.family),
+        });
+    };
+    match sequence::steps(xml) {
+        Err(why) => Field::Missing(Gap { kind: GapKind::Invalid(why), at: Some(o.origin_of(node)), what: format!("{}.Sequence", o.class), family: Some(o.family) }),
+        Ok(steps) => Field::Known(
+            steps
+                .into_iter()
+                .map(|s| Step {
+                    origin: o.inside_string(node, s.at),
+                    vars: s
+                        .vars
+                        .into_iter()
+                        .map(|v| StepVar { origin: o.inside_string(node, v.at), property: v.property, value: v.value })
+                        .collect(),
+                    class: s.class,
+                    name: s.name,
+                    enabled: s.enabled,
+                })
+                .collect(),
+            o.origin_of(node),
+        ),
+    }
+}
+
+/// A `Get-CMTaskSequenceStep` object: its properties are the step's variables.
+pub fn step_row(o: &Obj, class: &str) -> StepRow {
+    let vars = o
+        .node
+        .members()
+        .iter()
+        .filter(|m| !m.value.is_null())
+        .filter_map(|m| {
+            let value = match &m.value.value {
+                crate::source::node::Value::String(s) => s.clone(),
+                crate::source::node::Value::Int(i) => i.to_string(),
+                crate::source::node::Value::Bool(b) => b.to_string(),
+                _ => return None,
+            };
+            Some(StepVar { property: m.key.clone(), value, origin: o.origin_of(&m.value) })
+        })
+        .collect();
+    let enabled = o.bool("Enabled").known().copied().unwrap_or(true);
+    StepRow {
+        task_sequence_id: o.id("TaskSequenceId"),
+        step: Step { class: class.to_string(), name: o.string("Name").known().cloned().unwrap_or_default(), enabled, vars, origin: o.origin() },
+    }
+}
+
+pub fn deployment(o: &Obj) -> Deployment {
+    Deployment {
+        id: o.id("AdvertisementID"),
+        name: o.string("AdvertisementName"),
+        package_id: o.id("PackageID"),
+        collection_id: o.id("CollectionID"),
+        offer_type: o.int("OfferType"),
+        advert_flags: o.int("AdvertFlags"),
+        remote_client_flags: o.int("RemoteClientFlags"),
+        origin: o.origin(),
+    }
+}
+
+pub fn boot_image(o: &Obj) -> BootImage {
+    BootImage { package_id: o.id("PackageID"), architecture: o.int("Architecture"), origin: o.origin() }
+}
+
+pub fn certificate(o: &Obj) -> Certificate {
+    Certificate {
+        cert_type: o.int("Type"),
+        key_type: o.int("KeyType"),
+        valid_until: o.date("ValidUntil"),
+        is_blocked: o.bool("IsBlocked"),
+        origin: o.origin(),
+    }
+}
+
+pub fn boundary_group(o: &Obj) -> BoundaryGroup {
+    BoundaryGroup { group_id: o.id("GroupID"), name: o.string("Name"), flags: o.int("Flags"), origin: o.origin() }
+}
+
+pub fn boundary_group_site_system(o: &Obj) -> BoundaryGroupSiteSystem {
+    BoundaryGroupSiteSystem { group_id: o.id("GroupID"), server_nal_path: o.string("ServerNALPath"), origin: o.origin() }
+}

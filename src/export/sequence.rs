@@ -1,0 +1,151 @@
+//! Task sequence steps from the `Sequence` XML of SMS_TaskSequencePackage: each step's class,
+//! name, whether it (or a group around it) is disabled, and its `property="..."` variables,
+//! each with its offset in the XML so a finding can point inside the exported string.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct XmlStep {
+    pub class: String,
+    pub name: String,
+    pub enabled: bool,
+    /// Offset and length of the `<step` tag in the XML text.
+    pub at: (usize, usize),
+    pub vars: Vec<XmlVar>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct XmlVar {
+    pub name: String,
+    pub property: String,
+    pub value: String,
+    /// Offset and length of the value text (or of the tag when the value is empty).
+    pub at: (usize, usize),
+}
+
+pub fn steps(xml: &str) -> Result<Vec<XmlStep>, String> {
+    let mut reader = Reader::from_str(xml);
+    let mut out: Vec<XmlStep> = Vec::new();
+    // One entry per open <group>/<step>: whether it is disabled.
+    let mut disabled: Vec<bool> = Vec::new();
+    let mut in_step = false;
+    let mut var: Option<XmlVar> = None;
+    loop {
+        let before = reader.buffer_position() as usize;
+        let event = reader.read_event().map_err(|e| format!("the Sequence XML is not well formed at offset {}: {e}", reader.error_position()))?;
+        let after = reader.buffer_position() as usize;
+        match event {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if is(&e, "group") || is(&e, "step") => {
+                let off = attr(&e, "disable").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                let enabled = !off && !disabled.iter().any(|d| *d);
+                let self_closing = xml.as_bytes().get(after.saturating_sub(2)) == Some(&b'/');
+                if is(&e, "step") {
+                    out.push(XmlStep {
+                        class: attr(&e, "type").unwrap_or_default(),
+                        name: attr(&e, "name").unwrap_or_default(),
+                        enabled,
+                        at: (before, after - before),
+                        vars: Vec::new(),
+                    });
+                    in_step = !self_closing;
+                }
+                if !self_closing {
+                    disabled.push(off);
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"group" || e.name().as_ref() == b"step" => {
+                disabled.pop();
+                if e.name().as_ref() == b"step" {
+                    in_step = false;
+                }
+            }
+            Event::Start(e) if in_step && is(&e, "variable") => {
+                var = Some(XmlVar {
+                    name: attr(&e, "name").unwrap_or_default(),
+                    property: attr(&e, "property").unwrap_or_default(),
+                    value: String::new(),
+                    at: (after, 0),
+                });
+            }
+            Event::Text(t) => {
+                if let Some(v) = var.as_mut() {
+                    v.value.push_str(&t.decode().map_err(|e| e.to_string())?);
+                    v.at.1 = after - v.at.0;
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(v) = var.as_mut() {
+                    let name = r.decode().map_err(|e| e.to_string())?;
+                    v.value.push_str(&entity(&name));
+                    v.at.1 = after - v.at.0;
+                }
+            }
+            Event::End(e) if e.name().as_ref() == b"variable" => {
+                if let (Some(mut v), Some(step)) = (var.take(), out.last_mut()) {
+                    if v.at.1 == 0 {
+                        v.at = (before, after - before);
+                    }
+                    step.vars.push(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn is(e: &BytesStart, name: &str) -> bool {
+    e.name().as_ref() == name.as_bytes()
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == name.as_bytes())
+        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+}
+
+fn entity(name: &str) -> String {
+    match name {
+        "amp" => "&".into(),
+        "lt" => "<".into(),
+        "gt" => ">".into(),
+        "quot" => "\"".into(),
+        "apos" => "'".into(),
+        _ => {
+            let code = name
+                .strip_prefix("#x")
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()));
+            code.and_then(char::from_u32).map_or_else(|| format!("&{name};"), String::from)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XML: &str = r#"<sequence version="3.10"><group name="Install"><step type="SMS_TaskSequence_ApplyNetworkSettingsAction" name="Apply Network Settings"><defaultVarList><variable name="OSDNetworkJoinType" property="NetworkJoinType">1</variable><variable name="OSDWorkgroupName" property="WorkgroupName">A&amp;B</variable></defaultVarList></step></group><group name="Old" disable="true"><step type="SMS_TaskSequence_JoinDomainWorkgroupAction" name="Join"/></group></sequence>"#;
+
+    #[test]
+    fn steps_vars_and_disabled_groups() {
+        let s = steps(XML).expect("parses");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].class, "SMS_TaskSequence_ApplyNetworkSettingsAction");
+        assert!(s[0].enabled);
+        assert!(!s[1].enabled, "a step in a disabled group is disabled");
+        let join = &s[0].vars[0];
+        assert_eq!((join.property.as_str(), join.value.as_str()), ("NetworkJoinType", "1"));
+        assert_eq!(&XML[join.at.0..join.at.0 + join.at.1], "1");
+        assert_eq!(s[0].vars[1].value, "A&B");
+        assert!(XML[s[0].at.0..].starts_with("<step type"));
+    }
+
+    #[test]
+    fn broken_xml_is_an_error() {
+        assert!(steps("<sequence><step type=\"x\"></sequence>").is_err());
+    }
+}

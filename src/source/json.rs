@@ -1,0 +1,341 @@
+//! A JSON reader that keeps the byte span of every value and key.
+//! serde_json gives no positions for values, and a finding must point at one.
+//! `parse_items` hands out the elements of a top-level array one at a time, so a
+//! content-status export of hundreds of megabytes never exists as one tree.
+
+use super::node::{Member, Node, Value};
+use super::Span;
+
+/// ConvertTo-Json stops at depth 100; anything deeper is not an export.
+const MAX_DEPTH: usize = 128;
+
+#[derive(Debug, PartialEq)]
+pub struct JsonError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Calls `each` for every element of a top-level array, or once for any other top-level
+/// value. An empty file yields nothing (PowerShell writes nothing for an empty pipeline).
+pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<(), JsonError> {
+    let mut p = Parser { s: text.as_bytes(), text, i: 0 };
+    p.ws();
+    if p.i == p.s.len() {
+        return Ok(());
+    }
+    if p.s[p.i] == b'[' {
+        p.i += 1;
+        p.ws();
+        if p.eat(b']') {
+            return p.end();
+        }
+        loop {
+            each(p.value(1)?);
+            p.ws();
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b']') {
+                return p.end();
+            }
+            return Err(p.err("expected `,` or `]` after an array element"));
+        }
+    }
+    each(p.value(0)?);
+    p.end()
+}
+
+/// Parses a whole document into one tree (small files: media plans, manifests, tests).
+pub fn parse(text: &str) -> Result<Node, JsonError> {
+    let mut p = Parser { s: text.as_bytes(), text, i: 0 };
+    let v = p.value(0)?;
+    p.end()?;
+    Ok(v)
+}
+
+/// Maps an offset in a decoded JSON string back to the raw text between its quotes,
+/// so a finding inside an escaped string (task sequence XML) points at the right column.
+pub fn raw_offset(raw: &str, decoded_offset: usize) -> usize {
+    let b = raw.as_bytes();
+    let (mut r, mut d) = (0, 0);
+    while r < b.len() && d < decoded_offset {
+        if b[r] == b'\\' && r + 1 < b.len() {
+            let (raw_len, dec_len) = match b[r + 1] {
+                b'u' => {
+                    let hex = raw.get(r + 2..r + 6).and_then(|h| u32::from_str_radix(h, 16).ok());
+                    match hex {
+                        Some(0xD800..=0xDBFF) if raw.get(r + 6..r + 8) == Some("\\u") => (12, 4),
+                        Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),
+                        None => (2, 1),
+                    }
+                }
+                _ => (2, 1),
+            };
+            r += raw_len;
+            d += dec_len;
+        } else {
+            let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
+            r += ch_len;
+            d += ch_len;
+        }
+    }
+    r
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, message: &str) -> JsonError {
+        JsonError { offset: self.i.min(self.s.len()), message: message.to_string() }
+    }
+
+    fn end(&mut self) -> Result<(), JsonError> {
+        self.ws();
+        if self.i < self.s.len() {
+            return Err(self.err("unexpected text after the end of the JSON value"));
+        }
+        Ok(())
+    }
+
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.s.get(self.i) == Some(&c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Node, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.err("nesting deeper than 128 levels"));
+        }
+        self.ws();
+        let start = self.i;
+        let value = match self.s.get(self.i) {
+            None => return Err(self.err("unexpected end of file: the JSON is truncated")),
+            Some(b'{') => self.object(depth)?,
+            Some(b'[') => self.array(depth)?,
+            Some(b'"') => Value::String(self.string()?),
+            Some(b't') => self.word("true", Value::Bool(true))?,
+            Some(b'f') => self.word("false", Value::Bool(false))?,
+            Some(b'n') => self.word("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(_) => return Err(self.err("expected a JSON value")),
+        };
+        Ok(Node { span: Span::new(start, self.i - start), value })
+    }
+
+    fn word(&mut self, w: &str, v: Value) -> Result<Value, JsonError> {
+        if self.s[self.i..].starts_with(w.as_bytes()) {
+            self.i += w.len();
+            Ok(v)
+        } else {
+            Err(self.err("expected a JSON value"))
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.i;
+        self.eat(b'-');
+        let mut float = false;
+        while let Some(&c) = self.s.get(self.i) {
+            match c {
+                b'0'..=b'9' => {}
+                b'.' | b'e' | b'E' | b'+' | b'-' => float = true,
+                _ => break,
+            }
+            self.i += 1;
+        }
+        let raw = &self.text[start..self.i];
+        if !float {
+            if let Ok(n) = raw.parse::<i64>() {
+                return Ok(Value::Int(n));
+            }
+        }
+        raw.parse::<f64>().map(Value::Float).map_err(|_| JsonError {
+            offset: start,
+            message: format!("`{raw}` is not a valid number"),
+        })
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        let open = self.i;
+        self.i += 1;
+        let mut out = String::new();
+        let mut run = self.i;
+        loop {
+            let Some(&c) = self.s.get(self.i) else {
+                return Err(JsonError { offset: open, message: "string is not closed: the JSON is truncated".into() });
+            };
+            match c {
+                b'"' => {
+                    out.push_str(&self.text[run..self.i]);
+                    self.i += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    out.push_str(&self.text[run..self.i]);
+                    self.escape(&mut out)?;
+                    run = self.i;
+                }
+                0..=0x1F => return Err(self.err("control character inside a string")),
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let c = self.s.get(self.i + 1).copied();
+        self.i += 2;
+        let ch = match c {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                let hi = self.hex4()?;
+                if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                    self.i += 2;
+                    let lo = self.hex4()?;
+                    let c = 0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF);
+                    char::from_u32(c).unwrap_or('\u{FFFD}')
+                } else {
+                    char::from_u32(hi).unwrap_or('\u{FFFD}')
+                }
+            }
+            _ => {
+                self.i -= 2;
+                return Err(self.err("invalid escape sequence"));
+            }
+        };
+        out.push(ch);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let h = self.text.get(self.i..self.i + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+        match h {
+            Some(v) => {
+                self.i += 4;
+                Ok(v)
+            }
+            None => Err(self.err("invalid \\u escape")),
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.eat(b']') {
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            if self.eat(b',') {
+                continue;
+            }
+            if self.eat(b']') {
+                return Ok(Value::Array(items));
+            }
+            return Err(self.err("expected `,` or `]` in an array"));
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+        self.i += 1;
+        let mut members = Vec::new();
+        self.ws();
+        if self.eat(b'}') {
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.s.get(self.i) != Some(&b'"') {
+                return Err(self.err("expected a property name in double quotes"));
+            }
+            let key_start = self.i;
+            let key = self.string()?;
+            let key_span = Span::new(key_start, self.i - key_start);
+            self.ws();
+            if !self.eat(b':') {
+                return Err(self.err("expected `:` after a property name"));
+            }
+            let value = self.value(depth + 1)?;
+            members.push(Member { key, key_span, value });
+            self.ws();
+            if self.eat(b',') {
+                continue;
+            }
+            if self.eat(b'}') {
+                return Ok(Value::Object(members));
+            }
+            return Err(self.err("expected `,` or `}` in an object"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_point_at_values() {
+        let text = "{\"a\":  [1, \"x\\u003cy\"], \"b\": null}";
+        let n = parse(text).expect("parses");
+        let a = n.get("A").expect("case-insensitive");
+        let Value::Array(items) = &a.value else { panic!("array") };
+        assert_eq!(&text[items[1].span.start..items[1].span.end()], "\"x\\u003cy\"");
+        assert_eq!(items[1].as_str(), Some("x<y"));
+        assert!(n.get("b").expect("b").is_null());
+    }
+
+    #[test]
+    fn top_level_array_is_streamed() {
+        let mut seen = vec![];
+        parse_items("[ {\"x\":1}, {\"x\":2} ]", |n| seen.push(n.span.start)).expect("parses");
+        assert_eq!(seen, vec![2, 11]);
+        let mut count = 0;
+        parse_items("{\"x\":1}", |_| count += 1).expect("parses");
+        parse_items("  \r\n", |_| count += 1).expect("empty is fine");
+        assert_eq!(count, 1);
+    }
+
+    #[test]
+    fn truncated_input_is_an_error_with_offset() {
+        let e = parse("[{\"a\": \"b").err().expect("error");
+        assert_eq!(e.offset, 7);
+        let e = parse("[{\"a\": 1},").err().expect("error");
+        assert!(e.message.contains("truncated"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_rejected_not_a_stack_overflow() {
+        let text = "[".repeat(100_000);
+        assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn raw_offset_walks_escapes() {
+        let raw = "a\\u003cb\\\"c";
+        let decoded = "a<b\"c";
+        let pos = decoded.find('c').expect("c");
+        assert_eq!(&raw[raw_offset(raw, pos)..], "c");
+    }
+}

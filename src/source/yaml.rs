@@ -1,0 +1,153 @@
+//! YAML into the same span-carrying tree as JSON, through serde-saphyr's `Spanned`.
+//! serde-saphyr enforces depth and alias budgets, so a hostile file fails cleanly.
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+
+use super::node::{Member, Node, Value};
+use super::Span;
+
+pub struct YamlError {
+    pub offset: Option<usize>,
+    pub message: String,
+}
+
+pub fn parse(text: &str) -> Result<Node, YamlError> {
+    // YAML 1.2 scalars: `yes`, `on` and `0755` stay strings, as a JSON reader would see them.
+    let opts = serde_saphyr::options! {
+        strict_booleans: true,
+        underscored_numbers_as_strings: true,
+        leading_zero_numbers_as_strings: true,
+    };
+    match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, opts) {
+        Ok(root) => Ok(lower(root)),
+        Err(e) => Err(YamlError {
+            offset: e.location().and_then(|l| l.span().byte_offset()).map(|o| o as usize),
+            message: first_line(&e.to_string()),
+        }),
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
+}
+
+fn span_of<T>(s: &Spanned<T>) -> Span {
+    let sp = s.referenced.span();
+    Span::new(
+        sp.byte_offset().unwrap_or(0) as usize,
+        sp.byte_len().unwrap_or(0) as usize,
+    )
+}
+
+fn lower(s: Spanned<Tree>) -> Node {
+    let span = span_of(&s);
+    let value = match s.value {
+        Tree::Null => Value::Null,
+        Tree::Bool(b) => Value::Bool(b),
+        Tree::Int(i) => Value::Int(i),
+        Tree::Float(f) => Value::Float(f),
+        Tree::Str(x) => Value::String(x),
+        Tree::Seq(items) => Value::Array(items.into_iter().map(lower).collect()),
+        Tree::Map(members) => Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| Member { key_span: span_of(&k), key: k.value, value: lower(v) })
+                .collect(),
+        ),
+    };
+    Node { span, value }
+}
+
+enum Tree {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Spanned<Tree>>),
+    Map(Vec<(Spanned<String>, Spanned<Tree>)>),
+}
+
+impl<'de> Deserialize<'de> for Tree {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TreeVisitor)
+    }
+}
+
+struct TreeVisitor;
+
+impl<'de> Visitor<'de> for TreeVisitor {
+    type Value = Tree;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Tree, E> {
+        Ok(Tree::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tree, E> {
+        Ok(Tree::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tree, E> {
+        Ok(i64::try_from(v).map_or(Tree::Float(v as f64), Tree::Int))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tree, E> {
+        Ok(Tree::Float(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Tree, E> {
+        Ok(Tree::Str(v.to_string()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Tree, E> {
+        Ok(Tree::Str(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Tree, E> {
+        Ok(Tree::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tree, D::Error> {
+        Tree::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Spanned<Tree>>()? {
+            items.push(item);
+        }
+        Ok(Tree::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
+        let mut members = Vec::new();
+        while let Some(k) = map.next_key::<Spanned<String>>()? {
+            let v = map.next_value::<Spanned<Tree>>()?;
+            members.push((k, v));
+        }
+        Ok(Tree::Map(members))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_and_strict_scalars() {
+        let text = "a: yes\nb:\n  - 0755\n  - 12\n";
+        let n = parse(text).ok().expect("parses");
+        assert_eq!(n.get("a").and_then(Node::as_str), Some("yes"));
+        let Value::Array(items) = &n.get("b").expect("b").value else { panic!("seq") };
+        assert_eq!(items[0].as_str(), Some("0755"));
+        assert_eq!(items[1].value, Value::Int(12));
+        assert_eq!(&text[items[1].span.start..items[1].span.end()], "12");
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        assert!(parse(&text).is_err());
+    }
+}
