@@ -45,7 +45,10 @@ fn class_name(n: &Node) -> Option<String> {
             return Some(s.rsplit(':').next().unwrap_or(s).to_string());
         }
     }
-    n.get("CimSystemProperties").and_then(|c| c.get("ClassName")).and_then(Node::as_str).map(str::to_string)
+    n.get("CimSystemProperties")
+        .and_then(|c| c.get("ClassName"))
+        .and_then(Node::as_str)
+        .map(str::to_string)
 }
 
 fn by_class(n: &Node, class: String) -> Kind {
@@ -71,7 +74,12 @@ fn by_class(n: &Node, class: String) -> Kind {
 }
 
 fn by_role(n: &Node, class: String) -> Kind {
-    match n.get("RoleName").and_then(Node::as_str).map(str::to_ascii_lowercase).as_deref() {
+    match n
+        .get("RoleName")
+        .and_then(Node::as_str)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("sms management point") => Kind::Family(Family::ManagementPoint, class),
         Some("sms cloud proxy connector") => Kind::Family(Family::CmgConnectionPoint, class),
         _ => Kind::Other(class),
@@ -108,7 +116,9 @@ fn by_signature(n: &Node) -> Kind {
         fam(Family::SiteComponent)
     } else if has(&["NALPath", "ServerName", "ResourceType"]) {
         fam(Family::DistributionPoint)
-    } else if n.has("PackageID") && (n.has("Sequence") || n.has("References") || n.has("BootImageID")) {
+    } else if n.has("PackageID")
+        && (n.has("Sequence") || n.has("References") || n.has("BootImageID"))
+    {
         fam(Family::TaskSequence)
     } else if has(&["PackageID", "Architecture", "ImageOSVersion"]) {
         fam(Family::BootImage)
@@ -125,7 +135,9 @@ fn by_signature(n: &Node) -> Kind {
 pub fn family_from_file_name(name: &str) -> Option<Family> {
     let lower = name.to_ascii_lowercase();
     let stem = lower.rsplit_once('.').map_or(lower.as_str(), |(s, _)| s);
-    Family::ALL.into_iter().find(|f| f.file_hint().rsplit_once('.').map(|(s, _)| s) == Some(stem))
+    Family::ALL
+        .into_iter()
+        .find(|f| f.file_hint().rsplit_once('.').map(|(s, _)| s) == Some(stem))
 }
 
 #[cfg(test)]
@@ -140,12 +152,17 @@ mod tests {
     #[test]
     fn class_wins_over_signature() {
         assert_eq!(
-            kind(r#"{"SmsProviderObjectPath": "SMS_Advertisement.AdvertisementID=\"PS120045\"", "Name": "x"}"#),
+            kind(
+                r#"{"SmsProviderObjectPath": "SMS_Advertisement.AdvertisementID=\"PS120045\"", "Name": "x"}"#
+            ),
             Kind::Family(Family::Deployment, "SMS_Advertisement".into())
         );
         assert_eq!(
             kind(r#"{"__CLASS": "SMS_PackageStatusDistPointsSummarizer"}"#),
-            Kind::Family(Family::ContentStatus, "SMS_PackageStatusDistPointsSummarizer".into())
+            Kind::Family(
+                Family::ContentStatus,
+                "SMS_PackageStatusDistPointsSummarizer".into()
+            )
         );
         assert_eq!(
             kind(r#"{"CimClass": "root/sms/site_PS1:SMS_Site", "SiteCode": "PS1"}"#),
@@ -155,21 +172,39 @@ mod tests {
 
     #[test]
     fn roles_split_sys_res_use() {
-        assert!(matches!(kind(r#"{"RoleName": "SMS Management Point"}"#), Kind::Family(Family::ManagementPoint, _)));
-        assert!(matches!(kind(r#"{"RoleName": "SMS Distribution Point"}"#), Kind::Other(_)));
+        assert!(matches!(
+            kind(r#"{"RoleName": "SMS Management Point"}"#),
+            Kind::Family(Family::ManagementPoint, _)
+        ));
+        assert!(matches!(
+            kind(r#"{"RoleName": "SMS Distribution Point"}"#),
+            Kind::Other(_)
+        ));
     }
 
     #[test]
     fn signatures_without_class() {
-        assert!(matches!(kind(r#"{"AdvertisementID": "A", "AdvertFlags": 1}"#), Kind::Family(Family::Deployment, _)));
-        assert!(matches!(kind(r#"{"SettingsID": 1, "Priority": 1}"#), Kind::Family(Family::ClientSetting, _)));
+        assert!(matches!(
+            kind(r#"{"AdvertisementID": "A", "AdvertFlags": 1}"#),
+            Kind::Family(Family::Deployment, _)
+        ));
+        assert!(matches!(
+            kind(r#"{"SettingsID": 1, "Priority": 1}"#),
+            Kind::Family(Family::ClientSetting, _)
+        ));
         assert_eq!(kind(r#"{"Colour": "blue"}"#), Kind::Unknown);
     }
 
     #[test]
     fn empty_file_names() {
-        assert_eq!(family_from_file_name("cmg.json"), Some(Family::AzureService));
-        assert_eq!(family_from_file_name("Deployments.JSON"), Some(Family::Deployment));
+        assert_eq!(
+            family_from_file_name("cmg.json"),
+            Some(Family::AzureService)
+        );
+        assert_eq!(
+            family_from_file_name("Deployments.JSON"),
+            Some(Family::Deployment)
+        );
         assert_eq!(family_from_file_name("notes.json"), None);
     }
 }

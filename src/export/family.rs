@@ -47,12 +47,16 @@ impl Family {
     pub fn cmdlet(self) -> &'static str {
         match self {
             Family::Site => "Get-CMSite",
-            Family::SiteComponent => "Get-CMSiteComponent -ComponentName SMS_SITE_COMPONENT_MANAGER",
+            Family::SiteComponent => {
+                "Get-CMSiteComponent -ComponentName SMS_SITE_COMPONENT_MANAGER"
+            }
             Family::AzureService => "Get-CMCloudManagementGateway",
             Family::CmgConnectionPoint => "Get-CMCloudManagementGatewayConnectionPoint -AllSite",
             Family::ManagementPoint => "Get-CMManagementPoint -AllSite",
             Family::DistributionPoint => "Get-CMDistributionPointInfo",
-            Family::ContentStatus => "Get-CimInstance -ClassName SMS_PackageStatusDistPointsSummarizer",
+            Family::ContentStatus => {
+                "Get-CimInstance -ClassName SMS_PackageStatusDistPointsSummarizer"
+            }
             Family::ClientSetting => "Get-CMClientSetting (with -Setting Cloud for each)",
             Family::ClientSettingDeployment => "Get-CMClientSettingDeployment",
             Family::TaskSequence => "Get-CMTaskSequence (without -Fast)",

@@ -40,7 +40,12 @@ pub enum GapKind {
 
 impl Gap {
     pub fn not_exported(family: Family, what: impl Into<String>) -> Self {
-        Gap { kind: GapKind::NotExported, at: None, what: what.into(), family: Some(family) }
+        Gap {
+            kind: GapKind::NotExported,
+            at: None,
+            what: what.into(),
+            family: Some(family),
+        }
     }
 
     /// One sentence for a report: what is missing and how to get it.
@@ -100,7 +105,10 @@ impl<'a> Obj<'a> {
     /// The origin of a range inside a string value (decoded offsets), mapped back through
     /// JSON escapes. For YAML strings that were not written verbatim, the whole value.
     pub fn inside_string(&self, n: &Node, decoded: (usize, usize)) -> Origin {
-        let raw = self.text.get(n.span.start + 1..n.span.end().saturating_sub(1)).unwrap_or("");
+        let raw = self
+            .text
+            .get(n.span.start + 1..n.span.end().saturating_sub(1))
+            .unwrap_or("");
         let start = if self.json {
             crate::source::json::raw_offset(raw, decoded.0)
         } else if n.as_str() == Some(raw) {
@@ -108,12 +116,25 @@ impl<'a> Obj<'a> {
         } else {
             return self.origin_of(n);
         };
-        let end = if self.json { crate::source::json::raw_offset(raw, decoded.0 + decoded.1) } else { decoded.0 + decoded.1 };
-        Origin { file: self.file, span: crate::source::Span::new(n.span.start + 1 + start, end.saturating_sub(start).max(1)) }
+        let end = if self.json {
+            crate::source::json::raw_offset(raw, decoded.0 + decoded.1)
+        } else {
+            decoded.0 + decoded.1
+        };
+        Origin {
+            file: self.file,
+            span: crate::source::Span::new(
+                n.span.start + 1 + start,
+                end.saturating_sub(start).max(1),
+            ),
+        }
     }
 
     pub fn origin_of(&self, n: &Node) -> Origin {
-        Origin { file: self.file, span: n.span }
+        Origin {
+            file: self.file,
+            span: n.span,
+        }
     }
     pub fn origin(&self) -> Origin {
         self.origin_of(self.node)
@@ -130,7 +151,10 @@ impl<'a> Obj<'a> {
 
     /// The opening of the object: where an absent key "would be".
     fn origin_start(&self) -> Origin {
-        Origin { file: self.file, span: crate::source::Span::new(self.node.span.start, 1) }
+        Origin {
+            file: self.file,
+            span: crate::source::Span::new(self.node.span.start, 1),
+        }
     }
 
     /// The raw node of a property, or the gap if it is absent or null.
@@ -179,7 +203,9 @@ impl<'a> Obj<'a> {
 
     /// Milliseconds since the Unix epoch, from any of the three date forms.
     pub fn date(&self, key: &str) -> Field<i64> {
-        self.decode(key, "a date (\\/Date(ms)\\/, ISO-8601 or DMTF)", |n| n.as_str().and_then(parse_date))
+        self.decode(key, "a date (\\/Date(ms)\\/, ISO-8601 or DMTF)", |n| {
+            n.as_str().and_then(parse_date)
+        })
     }
 
     /// An array of objects; a string or an array of strings means depth truncation.
@@ -193,9 +219,14 @@ impl<'a> Obj<'a> {
                 Field::Known(items.as_slice(), self.origin_of(n))
             }
             Value::Object(_) => Field::Known(std::slice::from_ref(n), self.origin_of(n)),
-            Value::String(_) | Value::Array(_) => Field::Missing(self.gap(GapKind::Truncated, key, Some(n))),
+            Value::String(_) | Value::Array(_) => {
+                Field::Missing(self.gap(GapKind::Truncated, key, Some(n)))
+            }
             _ => Field::Missing(self.gap(
-                GapKind::Invalid(format!("expected an array of objects, found {}", n.kind_name())),
+                GapKind::Invalid(format!(
+                    "expected an array of objects, found {}",
+                    n.kind_name()
+                )),
                 key,
                 Some(n),
             )),
@@ -203,7 +234,14 @@ impl<'a> Obj<'a> {
     }
 
     pub fn child<'b>(&'b self, node: &'b Node, class: &'b str) -> Obj<'b> {
-        Obj { node, file: self.file, family: self.family, class, text: self.text, json: self.json }
+        Obj {
+            node,
+            file: self.file,
+            family: self.family,
+            class,
+            text: self.text,
+            json: self.json,
+        }
     }
 }
 
@@ -234,7 +272,10 @@ pub fn as_bool(n: &Node) -> Option<bool> {
 /// (`20201117093000.000000+***`, where the SMS Provider writes `+***` for UTC).
 pub fn parse_date(s: &str) -> Option<i64> {
     let s = s.trim();
-    if let Some(rest) = s.strip_prefix("/Date(").or_else(|| s.strip_prefix("\\/Date(")) {
+    if let Some(rest) = s
+        .strip_prefix("/Date(")
+        .or_else(|| s.strip_prefix("\\/Date("))
+    {
         // Milliseconds, optionally negative, then an optional +hhmm offset that does not shift UTC.
         let end = rest
             .char_indices()
@@ -244,7 +285,14 @@ pub fn parse_date(s: &str) -> Option<i64> {
     }
     let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
     if digits.len() >= 14 && s.as_bytes().get(14) == Some(&b'.') {
-        return civil_ms(&s[0..4], &s[4..6], &s[6..8], &s[8..10], &s[10..12], &s[12..14]);
+        return civil_ms(
+            &s[0..4],
+            &s[4..6],
+            &s[6..8],
+            &s[8..10],
+            &s[10..12],
+            &s[12..14],
+        );
     }
     // ISO-8601: 2026-11-01, 2026-11-01T09:30:00, with optional fraction and zone (zone ignored: UTC assumed).
     let b = s.as_bytes();
@@ -297,8 +345,20 @@ mod tests {
     #[test]
     fn booleans_three_ways() {
         let n = crate::source::json::parse("[true, 1, \"False\", 0, \"1\", 2]").expect("json");
-        let Value::Array(items) = n.value else { panic!() };
+        let Value::Array(items) = n.value else {
+            panic!()
+        };
         let got: Vec<_> = items.iter().map(as_bool).collect();
-        assert_eq!(got, vec![Some(true), Some(true), Some(false), Some(false), Some(true), None]);
+        assert_eq!(
+            got,
+            vec![
+                Some(true),
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(true),
+                None
+            ]
+        );
     }
 }

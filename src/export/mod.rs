@@ -17,7 +17,9 @@ use field::{Field, Obj};
 use records::*;
 
 use crate::source::node::{Node, Value};
-use crate::source::{decode, json, redact, yaml, FileId, InputError, Origin, SourceFile, SourceMap, Span, Syntax};
+use crate::source::{
+    decode, json, redact, yaml, FileId, InputError, Origin, SourceFile, SourceMap, Span, Syntax,
+};
 
 /// A remark about the input that is not a rule outcome: duplicates, unrecognised objects.
 #[derive(Debug, Clone)]
@@ -88,18 +90,34 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 /// Reads, decodes and parses one file into a source text and its top-level items.
 pub fn read(path: &Path) -> Result<(String, Syntax, &'static str), InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
     let decoded = decode::decode(&bytes).map_err(|e| InputError::whole_file(path, e))?;
-    let is_yaml = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-    Ok((decoded.text, if is_yaml { Syntax::Yaml } else { Syntax::Json }, decoded.encoding))
+    let is_yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    Ok((
+        decoded.text,
+        if is_yaml { Syntax::Yaml } else { Syntax::Json },
+        decoded.encoding,
+    ))
 }
 
 /// Parses a document, handing out the elements of a top-level array one by one.
-pub fn parse_items(text: &str, syntax: Syntax, path: &Path, each: &mut dyn FnMut(Node)) -> Result<(), InputError> {
+pub fn parse_items(
+    text: &str,
+    syntax: Syntax,
+    path: &Path,
+    each: &mut dyn FnMut(Node),
+) -> Result<(), InputError> {
     let at_error = |offset: usize, message: String| InputError {
         path: path.to_string_lossy().replace('\\', "/"),
         message,
-        at: Some((std::sync::Arc::from(text), Span::new(offset.min(text.len()), 1))),
+        at: Some((
+            std::sync::Arc::from(text),
+            Span::new(offset.min(text.len()), 1),
+        )),
         help: None,
     };
     match syntax {
@@ -145,7 +163,10 @@ fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
         redact::redact(node, &mut text);
     }
     if items_seen == 0 {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if let Some(f) = classify::family_from_file_name(&name) {
             export.present.entry(f).or_default().push(file);
         }
@@ -153,13 +174,17 @@ fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
     if is_media_plan {
         export.media_plans.push(path.to_path_buf());
     }
-    export.sources.add(SourceFile::new(path, text, syntax, encoding));
+    export
+        .sources
+        .add(SourceFile::new(path, text, syntax, encoding));
     Ok(())
 }
 
 fn contains_secret(node: &Node) -> bool {
     match &node.value {
-        Value::Object(m) => m.iter().any(|m| (redact::is_secret_key(&m.key) && !m.value.is_null()) || contains_secret(&m.value)),
+        Value::Object(m) => m.iter().any(|m| {
+            (redact::is_secret_key(&m.key) && !m.value.is_null()) || contains_secret(&m.value)
+        }),
         Value::Array(items) => items.iter().any(contains_secret),
         _ => false,
     }
@@ -172,8 +197,13 @@ impl Export {
             Kind::Other(_) => return,
             Kind::Unknown => {
                 self.notes.push(Note {
-                    message: "this object is not a ConfigMgr object cmg-preflight reads; it is ignored".into(),
-                    at: Some(Origin { file, span: Span::new(node.span.start, 1) }),
+                    message:
+                        "this object is not a ConfigMgr object cmg-preflight reads; it is ignored"
+                            .into(),
+                    at: Some(Origin {
+                        file,
+                        span: Span::new(node.span.start, 1),
+                    }),
                     also: None,
                 });
                 return;
@@ -184,7 +214,14 @@ impl Export {
         if files.last() != Some(&file) {
             files.push(file);
         }
-        let o = Obj { node, file, family, class: &class, text, json };
+        let o = Obj {
+            node,
+            file,
+            family,
+            class: &class,
+            text,
+            json,
+        };
         match family {
             Family::Site => {
                 let r = site(&o);
@@ -214,7 +251,9 @@ impl Export {
                     self.client_settings.push(r);
                 }
             }
-            Family::ClientSettingDeployment => self.client_setting_deployments.push(client_setting_deployment(&o)),
+            Family::ClientSettingDeployment => self
+                .client_setting_deployments
+                .push(client_setting_deployment(&o)),
             Family::TaskSequence => {
                 let r = task_sequence(&o);
                 if self.unique(family, &r.package_id, &o) {
@@ -236,7 +275,9 @@ impl Export {
             }
             Family::Certificate => self.certificates.push(certificate(&o)),
             Family::BoundaryGroup => self.boundary_groups.push(boundary_group(&o)),
-            Family::BoundaryGroupSiteSystem => self.boundary_group_site_systems.push(boundary_group_site_system(&o)),
+            Family::BoundaryGroupSiteSystem => self
+                .boundary_group_site_systems
+                .push(boundary_group_site_system(&o)),
             Family::Manifest => {}
         }
     }
@@ -248,7 +289,10 @@ impl Export {
         match self.seen.get(&(family, id.to_ascii_lowercase())) {
             Some(first) => {
                 self.notes.push(Note {
-                    message: format!("duplicate {} `{id}`: this copy is ignored; the first one is used", family.class()),
+                    message: format!(
+                        "duplicate {} `{id}`: this copy is ignored; the first one is used",
+                        family.class()
+                    ),
                     at: Some(here),
                     also: Some((*first, "first defined here".into())),
                 });
@@ -263,5 +307,8 @@ impl Export {
 }
 
 fn id_origin(o: &Obj) -> Origin {
-    Origin { file: o.file, span: Span::new(o.node.span.start, 1) }
+    Origin {
+        file: o.file,
+        span: Span::new(o.node.span.start, 1),
+    }
 }

@@ -208,12 +208,20 @@ fn props(o: &Obj) -> Field<Vec<Prop>> {
                 .iter()
                 .map(|n| {
                     let p = o.child(n, "SMS_EmbeddedProperty");
-                    let name = p.string("PropertyName").known().cloned().unwrap_or_default();
+                    let name = p
+                        .string("PropertyName")
+                        .known()
+                        .cloned()
+                        .unwrap_or_default();
                     let mut value = p.int("Value");
                     if let Field::Missing(g) = &mut value {
                         g.what = format!("{}.Props[{name}].Value", o.class);
                     }
-                    Prop { value, value1: p.string("Value1").known().cloned(), name }
+                    Prop {
+                        value,
+                        value1: p.string("Value1").known().cloned(),
+                        name,
+                    }
                 })
                 .collect(),
             at,
@@ -234,7 +242,11 @@ pub fn azure_service(o: &Obj) -> AzureService {
 }
 
 pub fn sys_role(o: &Obj) -> SysRole {
-    let server = o.string("NetworkOSPath").map(|p| p.trim_start_matches('\\').trim_end_matches('\\').to_string());
+    let server = o.string("NetworkOSPath").map(|p| {
+        p.trim_start_matches('\\')
+            .trim_end_matches('\\')
+            .to_string()
+    });
     SysRole {
         role: o.string("RoleName"),
         server,
@@ -285,27 +297,51 @@ fn cloud_services(o: &Obj) -> Field<Option<CloudServices>> {
             crate::source::node::Value::Object(m) if m.is_empty() => Field::Known(None, at),
             crate::source::node::Value::Object(_) => {
                 let c = o.child(cloud, "Cloud");
-                Field::Known(Some(CloudServices { allow_cloud_dp: c.bool("AllowCloudDP"), allow_cmg: c.bool("AllowCMG") }), at)
+                Field::Known(
+                    Some(CloudServices {
+                        allow_cloud_dp: c.bool("AllowCloudDP"),
+                        allow_cmg: c.bool("AllowCMG"),
+                    }),
+                    at,
+                )
             }
-            _ => Field::Missing(Gap { kind: GapKind::Truncated, at: Some(at), what: format!("{}.Cloud", o.class), family: Some(o.family) }),
+            _ => Field::Missing(Gap {
+                kind: GapKind::Truncated,
+                at: Some(at),
+                what: format!("{}.Cloud", o.class),
+                family: Some(o.family),
+            }),
         };
     }
     let agents = match o.objects("AgentConfigurations") {
         Field::Missing(g) => return Field::Missing(g),
         Field::Known(a, at) => (a, at),
     };
-    let cloud = agents.0.iter().find(|n| n.get("AgentID").and_then(super::field::as_int) == Some(22));
+    let cloud = agents
+        .0
+        .iter()
+        .find(|n| n.get("AgentID").and_then(super::field::as_int) == Some(22));
     match cloud {
         None => Field::Known(None, agents.1),
         Some(n) => {
             let c = o.child(n, "SMS_CloudAgentConfig");
-            Field::Known(Some(CloudServices { allow_cloud_dp: c.bool("AllowCloudDP"), allow_cmg: c.bool("AllowCMG") }), c.origin())
+            Field::Known(
+                Some(CloudServices {
+                    allow_cloud_dp: c.bool("AllowCloudDP"),
+                    allow_cmg: c.bool("AllowCMG"),
+                }),
+                c.origin(),
+            )
         }
     }
 }
 
 pub fn client_setting_deployment(o: &Obj) -> ClientSettingDeployment {
-    ClientSettingDeployment { settings_id: o.id("ClientSettingsID"), collection_id: o.id("CollectionID"), origin: o.origin() }
+    ClientSettingDeployment {
+        settings_id: o.id("ClientSettingsID"),
+        collection_id: o.id("CollectionID"),
+        origin: o.origin(),
+    }
 }
 
 pub fn task_sequence(o: &Obj) -> TaskSequence {
@@ -316,7 +352,11 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
                 .iter()
                 .map(|n| {
                     let r = o.child(n, "SMS_TaskSequence_Reference");
-                    Reference { package: r.id("Package"), kind: r.int("Type"), origin: r.origin() }
+                    Reference {
+                        package: r.id("Package"),
+                        kind: r.int("Type"),
+                        origin: r.origin(),
+                    }
                 })
                 .collect(),
             at,
@@ -340,14 +380,22 @@ fn sequence_steps(o: &Obj) -> Field<Vec<Step>> {
     };
     let Some(xml) = node.as_str() else {
         return Field::Missing(Gap {
-            kind: GapKind::Invalid(format!("expected the task sequence XML as a string, found {}", node.kind_name())),
+            kind: GapKind::Invalid(format!(
+                "expected the task sequence XML as a string, found {}",
+                node.kind_name()
+            )),
             at: Some(o.origin_of(node)),
             what: format!("{}.Sequence", o.class),
             family: Some(o.family),
         });
     };
     match sequence::steps(xml) {
-        Err(why) => Field::Missing(Gap { kind: GapKind::Invalid(why), at: Some(o.origin_of(node)), what: format!("{}.Sequence", o.class), family: Some(o.family) }),
+        Err(why) => Field::Missing(Gap {
+            kind: GapKind::Invalid(why),
+            at: Some(o.origin_of(node)),
+            what: format!("{}.Sequence", o.class),
+            family: Some(o.family),
+        }),
         Ok(steps) => Field::Known(
             steps
                 .into_iter()
@@ -356,7 +404,11 @@ fn sequence_steps(o: &Obj) -> Field<Vec<Step>> {
                     vars: s
                         .vars
                         .into_iter()
-                        .map(|v| StepVar { origin: o.inside_string(node, v.at), property: v.property, value: v.value })
+                        .map(|v| StepVar {
+                            origin: o.inside_string(node, v.at),
+                            property: v.property,
+                            value: v.value,
+                        })
                         .collect(),
                     class: s.class,
                     name: s.name,
@@ -382,13 +434,23 @@ pub fn step_row(o: &Obj, class: &str) -> StepRow {
                 crate::source::node::Value::Bool(b) => b.to_string(),
                 _ => return None,
             };
-            Some(StepVar { property: m.key.clone(), value, origin: o.origin_of(&m.value) })
+            Some(StepVar {
+                property: m.key.clone(),
+                value,
+                origin: o.origin_of(&m.value),
+            })
         })
         .collect();
     let enabled = o.bool("Enabled").known().copied().unwrap_or(true);
     StepRow {
         task_sequence_id: o.id("TaskSequenceId"),
-        step: Step { class: class.to_string(), name: o.string("Name").known().cloned().unwrap_or_default(), enabled, vars, origin: o.origin() },
+        step: Step {
+            class: class.to_string(),
+            name: o.string("Name").known().cloned().unwrap_or_default(),
+            enabled,
+            vars,
+            origin: o.origin(),
+        },
     }
 }
 
@@ -406,7 +468,11 @@ pub fn deployment(o: &Obj) -> Deployment {
 }
 
 pub fn boot_image(o: &Obj) -> BootImage {
-    BootImage { package_id: o.id("PackageID"), architecture: o.int("Architecture"), origin: o.origin() }
+    BootImage {
+        package_id: o.id("PackageID"),
+        architecture: o.int("Architecture"),
+        origin: o.origin(),
+    }
 }
 
 pub fn certificate(o: &Obj) -> Certificate {
@@ -420,9 +486,18 @@ pub fn certificate(o: &Obj) -> Certificate {
 }
 
 pub fn boundary_group(o: &Obj) -> BoundaryGroup {
-    BoundaryGroup { group_id: o.id("GroupID"), name: o.string("Name"), flags: o.int("Flags"), origin: o.origin() }
+    BoundaryGroup {
+        group_id: o.id("GroupID"),
+        name: o.string("Name"),
+        flags: o.int("Flags"),
+        origin: o.origin(),
+    }
 }
 
 pub fn boundary_group_site_system(o: &Obj) -> BoundaryGroupSiteSystem {
-    BoundaryGroupSiteSystem { group_id: o.id("GroupID"), server_nal_path: o.string("ServerNALPath"), origin: o.origin() }
+    BoundaryGroupSiteSystem {
+        group_id: o.id("GroupID"),
+        server_nal_path: o.string("ServerNALPath"),
+        origin: o.origin(),
+    }
 }

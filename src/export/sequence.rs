@@ -33,7 +33,12 @@ pub fn steps(xml: &str) -> Result<Vec<XmlStep>, String> {
     let mut var: Option<XmlVar> = None;
     loop {
         let before = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| format!("the Sequence XML is not well formed at offset {}: {e}", reader.error_position()))?;
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "the Sequence XML is not well formed at offset {}: {e}",
+                reader.error_position()
+            )
+        })?;
         let after = reader.buffer_position() as usize;
         match event {
             Event::Eof => break,
@@ -119,7 +124,8 @@ fn entity(name: &str) -> String {
                 .strip_prefix("#x")
                 .and_then(|h| u32::from_str_radix(h, 16).ok())
                 .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()));
-            code.and_then(char::from_u32).map_or_else(|| format!("&{name};"), String::from)
+            code.and_then(char::from_u32)
+                .map_or_else(|| format!("&{name};"), String::from)
         }
     }
 }
@@ -138,7 +144,10 @@ mod tests {
         assert!(s[0].enabled);
         assert!(!s[1].enabled, "a step in a disabled group is disabled");
         let join = &s[0].vars[0];
-        assert_eq!((join.property.as_str(), join.value.as_str()), ("NetworkJoinType", "1"));
+        assert_eq!(
+            (join.property.as_str(), join.value.as_str()),
+            ("NetworkJoinType", "1")
+        );
         assert_eq!(&XML[join.at.0..join.at.0 + join.at.1], "1");
         assert_eq!(s[0].vars[1].value, "A&B");
         assert!(XML[s[0].at.0..].starts_with("<step type"));

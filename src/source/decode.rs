@@ -19,9 +19,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
         };
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
         if had_errors {
-            return Err(format!("the file starts with a {name} byte-order mark but is not valid {name}"));
+            return Err(format!(
+                "the file starts with a {name} byte-order mark but is not valid {name}"
+            ));
         }
-        return Ok(Decoded { text: text.into_owned(), encoding: name });
+        return Ok(Decoded {
+            text: text.into_owned(),
+            encoding: name,
+        });
     }
     if looks_like_utf16_without_bom(bytes) {
         return Err("the file looks like UTF-16 without a byte-order mark; re-export it as UTF-8 (PowerShell: `Out-File -Encoding utf8`)".into());
@@ -84,7 +89,9 @@ mod tests {
 
     #[test]
     fn utf16_without_bom_is_named() {
-        let err = decode(b"{\0\"\0a\0\"\0:\x001\0}\0").err().expect("rejected");
+        let err = decode(b"{\0\"\0a\0\"\0:\x001\0}\0")
+            .err()
+            .expect("rejected");
         assert!(err.contains("UTF-16 without a byte-order mark"), "{err}");
     }
 }

@@ -18,7 +18,11 @@ pub struct JsonError {
 /// Calls `each` for every element of a top-level array, or once for any other top-level
 /// value. An empty file yields nothing (PowerShell writes nothing for an empty pipeline).
 pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<(), JsonError> {
-    let mut p = Parser { s: text.as_bytes(), text, i: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+    };
     p.ws();
     if p.i == p.s.len() {
         return Ok(());
@@ -47,7 +51,11 @@ pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<(), JsonErr
 
 /// Parses a whole document into one tree (small files: media plans, manifests, tests).
 pub fn parse(text: &str) -> Result<Node, JsonError> {
-    let mut p = Parser { s: text.as_bytes(), text, i: 0 };
+    let mut p = Parser {
+        s: text.as_bytes(),
+        text,
+        i: 0,
+    };
     let v = p.value(0)?;
     p.end()?;
     Ok(v)
@@ -62,7 +70,9 @@ pub fn raw_offset(raw: &str, decoded_offset: usize) -> usize {
         if b[r] == b'\\' && r + 1 < b.len() {
             let (raw_len, dec_len) = match b[r + 1] {
                 b'u' => {
-                    let hex = raw.get(r + 2..r + 6).and_then(|h| u32::from_str_radix(h, 16).ok());
+                    let hex = raw
+                        .get(r + 2..r + 6)
+                        .and_then(|h| u32::from_str_radix(h, 16).ok());
                     match hex {
                         Some(0xD800..=0xDBFF) if raw.get(r + 6..r + 8) == Some("\\u") => (12, 4),
                         Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),
@@ -90,7 +100,10 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: &str) -> JsonError {
-        JsonError { offset: self.i.min(self.s.len()), message: message.to_string() }
+        JsonError {
+            offset: self.i.min(self.s.len()),
+            message: message.to_string(),
+        }
     }
 
     fn end(&mut self) -> Result<(), JsonError> {
@@ -133,7 +146,10 @@ impl Parser<'_> {
             Some(b'-' | b'0'..=b'9') => self.number()?,
             Some(_) => return Err(self.err("expected a JSON value")),
         };
-        Ok(Node { span: Span::new(start, self.i - start), value })
+        Ok(Node {
+            span: Span::new(start, self.i - start),
+            value,
+        })
     }
 
     fn word(&mut self, w: &str, v: Value) -> Result<Value, JsonError> {
@@ -176,7 +192,10 @@ impl Parser<'_> {
         let mut run = self.i;
         loop {
             let Some(&c) = self.s.get(self.i) else {
-                return Err(JsonError { offset: open, message: "string is not closed: the JSON is truncated".into() });
+                return Err(JsonError {
+                    offset: open,
+                    message: "string is not closed: the JSON is truncated".into(),
+                });
             };
             match c {
                 b'"' => {
@@ -228,7 +247,10 @@ impl Parser<'_> {
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let h = self.text.get(self.i..self.i + 4).and_then(|h| u32::from_str_radix(h, 16).ok());
+        let h = self
+            .text
+            .get(self.i..self.i + 4)
+            .and_then(|h| u32::from_str_radix(h, 16).ok());
         match h {
             Some(v) => {
                 self.i += 4;
@@ -278,7 +300,11 @@ impl Parser<'_> {
                 return Err(self.err("expected `:` after a property name"));
             }
             let value = self.value(depth + 1)?;
-            members.push(Member { key, key_span, value });
+            members.push(Member {
+                key,
+                key_span,
+                value,
+            });
             self.ws();
             if self.eat(b',') {
                 continue;
@@ -300,8 +326,13 @@ mod tests {
         let text = "{\"a\":  [1, \"x\\u003cy\"], \"b\": null}";
         let n = parse(text).expect("parses");
         let a = n.get("A").expect("case-insensitive");
-        let Value::Array(items) = &a.value else { panic!("array") };
-        assert_eq!(&text[items[1].span.start..items[1].span.end()], "\"x\\u003cy\"");
+        let Value::Array(items) = &a.value else {
+            panic!("array")
+        };
+        assert_eq!(
+            &text[items[1].span.start..items[1].span.end()],
+            "\"x\\u003cy\""
+        );
         assert_eq!(items[1].as_str(), Some("x<y"));
         assert!(n.get("b").expect("b").is_null());
     }

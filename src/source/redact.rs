@@ -25,7 +25,8 @@ pub fn redact(node: &Node, text: &mut String) -> usize {
         }
     }
     // Only ASCII '*' replaced whole value spans, so the text stays UTF-8; stay safe anyway.
-    *text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    *text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     spans.len()
 }
 

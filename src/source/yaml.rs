@@ -22,7 +22,10 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, opts) {
         Ok(root) => Ok(lower(root)),
         Err(e) => Err(YamlError {
-            offset: e.location().and_then(|l| l.span().byte_offset()).map(|o| o as usize),
+            offset: e
+                .location()
+                .and_then(|l| l.span().byte_offset())
+                .map(|o| o as usize),
             message: first_line(&e.to_string()),
         }),
     }
@@ -52,7 +55,11 @@ fn lower(s: Spanned<Tree>) -> Node {
         Tree::Map(members) => Value::Object(
             members
                 .into_iter()
-                .map(|(k, v)| Member { key_span: span_of(&k), key: k.value, value: lower(v) })
+                .map(|(k, v)| Member {
+                    key_span: span_of(&k),
+                    key: k.value,
+                    value: lower(v),
+                })
                 .collect(),
         ),
     };
@@ -135,7 +142,9 @@ mod tests {
         let text = "a: yes\nb:\n  - 0755\n  - 12\n";
         let n = parse(text).ok().expect("parses");
         assert_eq!(n.get("a").and_then(Node::as_str), Some("yes"));
-        let Value::Array(items) = &n.get("b").expect("b").value else { panic!("seq") };
+        let Value::Array(items) = &n.get("b").expect("b").value else {
+            panic!("seq")
+        };
         assert_eq!(items[0].as_str(), Some("0755"));
         assert_eq!(items[1].value, Value::Int(12));
         assert_eq!(&text[items[1].span.start..items[1].span.end()], "12");
@@ -146,7 +155,9 @@ mod tests {
         let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
         for i in 1..9 {
             let p = i - 1;
-            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         assert!(parse(&text).is_err());
     }

@@ -1,0 +1,197 @@
+//! Content the task sequence references (References[] plus BootImageID), and its state on
+//! the content-enabled CMGs and cloud DPs, from the per-DP content status rows. Application
+//! references use model names; the rows' SecureObjectID maps them to content (domain §2.4).
+
+use std::collections::HashMap;
+
+use super::fact::{Fact, V};
+use super::flags;
+use crate::export::family::Family;
+use crate::export::field::{Field, Gap};
+use crate::export::records::{AzureService, ContentStatus, TaskSequence};
+use crate::export::Export;
+use crate::source::Origin;
+
+/// Lower-case names a CMG or cloud DP may appear under in a NAL path.
+pub fn cloud_hosts<'a>(services: impl Iterator<Item = &'a AzureService>) -> Vec<String> {
+    let mut hosts = Vec::new();
+    for s in services {
+        for f in [&s.service_cname, &s.fqdn, &s.name] {
+            if let Some(h) = f.known() {
+                let h = h.trim().to_ascii_lowercase();
+                if !h.is_empty() && !hosts.contains(&h) {
+                    hosts.push(h);
+                }
+            }
+        }
+    }
+    hosts
+}
+
+/// A NAL path names a server as `\\host\` or `\\host.domain\`; a host must stand between
+/// separators, so `cmg` does not match `cmg-dp`.
+fn on_host(nal: &str, hosts: &[String]) -> bool {
+    let nal = nal.to_ascii_lowercase();
+    hosts.iter().any(|h| {
+        nal.match_indices(h.as_str()).any(|(i, _)| {
+            let before = nal[..i].chars().last();
+            let after = nal[i + h.len()..].chars().next();
+            matches!(before, Some('\\' | '=' | '/' | '.'))
+                && matches!(after, Some('\\' | '.' | '"' | '/') | None)
+        })
+    })
+}
+
+pub struct Index<'a> {
+    rows: HashMap<String, Vec<&'a ContentStatus>>,
+    hosts: &'a [String],
+    present: bool,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(export: &'a Export, hosts: &'a [String]) -> Self {
+        let mut rows: HashMap<String, Vec<&ContentStatus>> = HashMap::new();
+        for r in &export.content_status {
+            let mut keys: Vec<String> = Vec::new();
+            for f in [&r.package_id, &r.secure_object_id] {
+                if let Some(k) = f.known() {
+                    let k = k.to_ascii_lowercase();
+                    if !keys.contains(&k) {
+                        keys.push(k);
+                    }
+                }
+            }
+            for k in keys {
+                rows.entry(k).or_default().push(r);
+            }
+        }
+        Index {
+            rows,
+            hosts,
+            present: export.has(Family::ContentStatus),
+        }
+    }
+
+    pub fn referenced(&self, ts: &TaskSequence) -> Vec<Fact> {
+        let mut out = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        match &ts.references {
+            Field::Missing(g) => out.push(Fact::unknown(g.clone())),
+            Field::Known(refs, _) => {
+                for r in refs {
+                    match &r.package {
+                        Field::Known(id, o) => {
+                            let kind = if r.kind.known() == Some(&1) {
+                                "application"
+                            } else {
+                                "package"
+                            };
+                            seen.push(id.to_ascii_lowercase());
+                            out.push(self.item(id, kind, *o));
+                        }
+                        Field::Missing(g) => out.push(Fact::unknown(g.clone())),
+                    }
+                }
+            }
+        }
+        match &ts.boot_image_id {
+            Field::Known(id, o) if !id.is_empty() => {
+                if !seen.contains(&id.to_ascii_lowercase()) {
+                    out.push(self.item(id, "boot_image", *o));
+                }
+            }
+            Field::Known(..) => {}
+            // A task sequence without a boot image has BootImageID "" once loaded; absent or null means not loaded.
+            Field::Missing(g) => out.push(Fact::unknown(g.clone())),
+        }
+        out
+    }
+
+    fn item(&self, id: &str, kind: &str, at: Origin) -> Fact {
+        let rows = self
+            .rows
+            .get(&id.to_ascii_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let package_id = rows
+            .iter()
+            .find_map(|r| r.package_id.known().cloned())
+            .unwrap_or_else(|| id.to_string());
+        let cloud: Vec<&&ContentStatus> = rows
+            .iter()
+            .filter(|r| {
+                r.server_nal_path
+                    .known()
+                    .is_some_and(|p| on_host(p, self.hosts))
+            })
+            .collect();
+        let (on_cmg, state) = if !self.present {
+            let gap = Gap::not_exported(Family::ContentStatus, "the content distribution status");
+            (Fact::unknown(gap.clone()), Fact::unknown(gap))
+        } else if cloud.is_empty() {
+            let raw = if rows.is_empty() {
+                "no content status row for it on any distribution point".to_string()
+            } else {
+                format!("content status rows for {} distribution point(s), none of them a CMG or cloud DP", rows.len())
+            };
+            (
+                Fact::bool(false, Some(at)).with_raw(raw),
+                Fact::new(V::Null, Some(at)),
+            )
+        } else {
+            let best = cloud
+                .iter()
+                .min_by_key(|r| r.state.known().map_or(99, |s| rank(*s)))
+                .copied();
+            let state = match best.map(|r| &r.state) {
+                Some(Field::Known(s, o)) => Fact::str(
+                    flags::content_state_name(*s).unwrap_or("unknown_state"),
+                    Some(*o),
+                )
+                .with_raw(format!("State {s}")),
+                Some(Field::Missing(g)) => Fact::unknown(g.clone()),
+                None => Fact::new(V::Null, Some(at)),
+            };
+            (Fact::bool(true, best.map(|r| r.origin)), state)
+        };
+        Fact::obj(
+            vec![
+                ("id", Fact::str(id, Some(at))),
+                ("package_id", Fact::str(package_id, Some(at))),
+                ("kind", Fact::str(kind, Some(at))),
+                ("on_cmg", on_cmg),
+                ("cmg_state", state),
+            ],
+            Some(at),
+        )
+    }
+}
+
+/// Installed is best, then transient states, then failures.
+fn rank(state: i64) -> u8 {
+    match state {
+        0 => 0,
+        7 | 8 => 1,
+        1 | 2 => 2,
+        _ => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_host;
+
+    #[test]
+    fn nal_paths_match_cmg_hosts_only() {
+        let hosts = vec![
+            "contosocmg.eastus.cloudapp.azure.com".to_string(),
+            "contosocmg".to_string(),
+        ];
+        let cmg = r#"["Display=\\contosocmg.eastus.cloudapp.azure.com\"]MSWNET:["SMS_SITE=PS1"]\\contosocmg.eastus.cloudapp.azure.com\"#;
+        let dp = r#"["Display=\\DP01.contoso.com\"]MSWNET:["SMS_SITE=PS1"]\\DP01.contoso.com\"#;
+        let other = r#"["Display=\\contosocmg-dp.contoso.com\"]MSWNET:["SMS_SITE=PS1"]\\contosocmg-dp.contoso.com\"#;
+        assert!(on_host(cmg, &hosts));
+        assert!(!on_host(dp, &hosts));
+        assert!(!on_host(other, &hosts));
+    }
+}

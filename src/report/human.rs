@@ -1,0 +1,231 @@
+//! The terminal report: a diagnostic with the source snippet for every failure and every
+//! unknown, then a checklist of every rule and target, then one summary line.
+
+use std::fmt::Write;
+
+use miette::{LabeledSpan, NamedSource};
+
+use super::diag::Diag;
+use super::style::Style;
+use super::Report;
+use crate::rules::engine::{Finding, Outcome};
+use crate::rules::format::Severity;
+use crate::source::Origin;
+
+pub fn render(r: &Report, style: &Style) -> String {
+    let mut out = String::new();
+    header(r, &mut out);
+    let handler = style.handler();
+    let show = |d: &Diag, out: &mut String| {
+        let _ = handler.render_report(out, d);
+        out.push('\n');
+    };
+    for n in r.notes {
+        let mut d = Diag::new(miette::Severity::Warning, n.message.clone());
+        d.code = Some("input".into());
+        if let Some(at) = n.at {
+            attach(r, &mut d, at, "here");
+            if let Some((o, text)) = &n.also {
+                add_place(r, &mut d, *o, text);
+            }
+        }
+        show(&d, &mut out);
+    }
+    let mut failures: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail)
+        .collect();
+    failures.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    for f in failures {
+        show(&failure(r, f), &mut out);
+    }
+    for f in r.findings.iter().filter(|f| f.outcome == Outcome::Unknown) {
+        show(&unknown(r, f), &mut out);
+    }
+    checklist(r, style, &mut out);
+    out
+}
+
+fn header(r: &Report, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "cmg-preflight {}: deploy an OS over a CMG with boot media",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (label, value) in &r.header {
+        let _ = writeln!(out, "  {label:<9} {value}");
+    }
+    out.push('\n');
+}
+
+fn severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Note => miette::Severity::Advice,
+    }
+}
+
+/// Puts the snippet of `at`'s file on the diagnostic with a primary label.
+fn attach(r: &Report, d: &mut Diag, at: Origin, label: &str) {
+    let file = r.sources.get(at.file);
+    d.source = Some(NamedSource::new(file.display.clone(), file.text.clone()));
+    d.labels.push(LabeledSpan::new_primary_with_span(
+        Some(label.to_string()),
+        (at.span.start, at.span.len.max(1)),
+    ));
+}
+
+/// A second place: a label when it is in the same file, else a related note with its own snippet.
+fn add_place(r: &Report, d: &mut Diag, at: Origin, text: &str) {
+    let same_file = d
+        .source
+        .as_ref()
+        .is_some_and(|s| s.name() == r.sources.get(at.file).display);
+    if same_file {
+        d.labels.push(LabeledSpan::new_with_span(
+            Some(text.to_string()),
+            (at.span.start, at.span.len.max(1)),
+        ));
+    } else {
+        let mut rel = Diag::new(miette::Severity::Advice, text.to_string());
+        attach(r, &mut rel, at, text);
+        d.related.push(rel);
+    }
+}
+
+fn failure(r: &Report, f: &Finding) -> Diag {
+    let rule = &r.rules[f.rule];
+    let mut d = Diag::new(severity(f.severity), f.message.clone());
+    d.code = Some(format!("{} {}", rule.id, rule.name));
+    let mut help = format!("expected: {}", f.expected);
+    let _ = write!(help, "\nfix: {}", f.console);
+    if let Some(ps) = &f.powershell {
+        let _ = write!(help, "\nPowerShell: {ps}");
+    }
+    if rule.confidence != "doc" {
+        let _ = write!(
+            help,
+            "\nconfidence: [{}] (see `cmg-preflight explain {}`)",
+            rule.confidence.to_uppercase(),
+            rule.id
+        );
+    }
+    d.help = Some(help);
+    match f.location {
+        Some(at) => {
+            attach(r, &mut d, at, &format!("found: {}", f.found));
+            for (o, text) in &f.also {
+                add_place(r, &mut d, *o, text);
+            }
+        }
+        None => d.message = format!("{} (found: {})", d.message, f.found),
+    }
+    d
+}
+
+fn unknown(r: &Report, f: &Finding) -> Diag {
+    let rule = &r.rules[f.rule];
+    let mut d = Diag::new(
+        miette::Severity::Advice,
+        format!(
+            "cannot check {} for {} {}: {}",
+            rule.id, f.target.kind, f.target.id, rule.title
+        ),
+    );
+    d.code = Some(format!("{} unknown", rule.id));
+    d.help = f.detail.clone();
+    if let Some(at) = f.location {
+        attach(r, &mut d, at, "incomplete data");
+    }
+    d
+}
+
+fn outcome_label(f: &Finding) -> &'static str {
+    match (f.outcome, f.severity) {
+        (Outcome::Fail, Severity::Error) => "FAIL",
+        (Outcome::Fail, Severity::Warning) => "WARN",
+        (Outcome::Fail, Severity::Note) => "NOTE",
+        (Outcome::Unknown, _) => "unknown",
+        (Outcome::NotApplicable, _) => "n/a",
+        (Outcome::Manual, _) => "manual",
+        (Outcome::Pass, _) => "pass",
+    }
+}
+
+fn checklist(r: &Report, style: &Style, out: &mut String) {
+    let _ = writeln!(out, "Checklist");
+    let targets: Vec<String> = r
+        .findings
+        .iter()
+        .map(|f| format!("{} {}", f.target.kind, f.target.id))
+        .collect();
+    let tw = targets
+        .iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(6)
+        .clamp(6, 34);
+    let fixed = 2 + 8 + 1 + 8 + 1 + tw + 1;
+    let title_w = style.width.saturating_sub(fixed).max(12);
+    let _ = writeln!(
+        out,
+        "  {:<8} {:<8} {:<tw$} REQUIREMENT",
+        "RULE", "OUTCOME", "TARGET"
+    );
+    for (f, target) in r.findings.iter().zip(&targets) {
+        let rule = &r.rules[f.rule];
+        let mut text = rule.title.clone();
+        if let (Outcome::NotApplicable | Outcome::Manual, Some(d)) = (f.outcome, &f.detail) {
+            let _ = write!(text, " ({d})");
+        }
+        let label = outcome_label(f);
+        let shown = if style.color {
+            colour(label)
+        } else {
+            format!("{label:<8}")
+        };
+        let _ = writeln!(
+            out,
+            "  {:<8} {shown} {:<tw$} {}",
+            rule.id,
+            truncate(target, tw, style),
+            truncate(&text, title_w, style)
+        );
+    }
+    let c = r.counts();
+    let _ = writeln!(
+        out,
+        "\n{} checks: {} failed ({} error, {} warning, {} note), {} unknown, {} passed, {} not applicable, {} manual",
+        r.findings.len(),
+        c.failed(),
+        c.fail[Severity::Error as usize],
+        c.fail[Severity::Warning as usize],
+        c.fail[Severity::Note as usize],
+        c.unknown,
+        c.pass,
+        c.not_applicable,
+        c.manual
+    );
+}
+
+fn colour(label: &str) -> String {
+    let code = match label {
+        "FAIL" => "31;1",
+        "WARN" => "33;1",
+        "pass" => "32",
+        "unknown" => "35",
+        _ => "2",
+    };
+    format!("\x1b[{code}m{label:<8}\x1b[0m")
+}
+
+fn truncate(s: &str, width: usize, style: &Style) -> String {
+    if s.chars().count() <= width {
+        return s.to_string();
+    }
+    let ellipsis = if style.unicode { "…" } else { "..." };
+    let keep = width.saturating_sub(ellipsis.chars().count());
+    format!("{}{ellipsis}", s.chars().take(keep).collect::<String>())
+}

@@ -1,0 +1,389 @@
+//! The condition language of rule files, and its three-valued evaluation over the model's
+//! facts. A verdict always carries evidence: the field it looked at last, where that field
+//! is in the user's files, what was expected and what was found.
+
+use std::collections::HashMap;
+
+use crate::export::field::Gap;
+use crate::model::fact::{Fact, V};
+use crate::source::Origin;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lit {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+}
+
+impl std::fmt::Display for Lit {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Lit::Bool(b) => write!(f, "{b}"),
+            Lit::Int(i) => write!(f, "{i}"),
+            Lit::Str(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Op {
+    Equals(Lit),
+    NotEquals(Lit),
+    In(Vec<Lit>),
+    NotIn(Vec<Lit>),
+    AtLeast(i64),
+    AtMost(i64),
+    Exists(bool),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Quantifier {
+    Some,
+    Every,
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    Quant {
+        q: Quantifier,
+        over: String,
+        var: String,
+        filter: Option<Box<Cond>>,
+        check: Option<Box<Cond>>,
+        expected: Option<String>,
+    },
+    Leaf {
+        path: String,
+        op: Op,
+        expected: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Evidence {
+    pub path: String,
+    pub origin: Option<Origin>,
+    pub expected: String,
+    pub found: String,
+    pub also: Vec<(Origin, String)>,
+    pub gap: Option<Gap>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Eval {
+    pub verdict: Verdict,
+    pub ev: Evidence,
+}
+
+impl Eval {
+    fn new(verdict: Verdict, ev: Evidence) -> Self {
+        Eval { verdict, ev }
+    }
+}
+
+/// Variables in scope: `site`, `cmgs`, ... from the model root, plus targets and quantifier variables.
+pub struct Env<'a> {
+    pub root: &'a Fact,
+    pub vars: HashMap<String, &'a Fact>,
+}
+
+impl<'a> Env<'a> {
+    pub fn lookup(&self, path: &str) -> Result<&'a Fact, String> {
+        let mut parts = path.split('.');
+        let head = parts.next().unwrap_or_default();
+        let mut cur: &'a Fact = match self.vars.get(head) {
+            Some(f) => f,
+            None => self
+                .root
+                .get(head)
+                .ok_or_else(|| format!("unknown field `{head}`"))?,
+        };
+        for p in parts {
+            if matches!(cur.value, V::Unknown(_) | V::Null) {
+                return Ok(cur);
+            }
+            cur = cur
+                .get(p)
+                .ok_or_else(|| format!("unknown field `{p}` in `{path}`"))?;
+        }
+        Ok(cur)
+    }
+
+    fn with(&self, var: &str, f: &'a Fact) -> Env<'a> {
+        let mut vars = self.vars.clone();
+        vars.insert(var.to_string(), f);
+        Env {
+            root: self.root,
+            vars,
+        }
+    }
+}
+
+pub fn eval(c: &Cond, env: &Env) -> Eval {
+    match c {
+        Cond::Leaf { path, op, expected } => leaf(path, op, expected.as_deref(), env),
+        Cond::All(items) => {
+            let mut unknown = None;
+            let mut last = Evidence::default();
+            for i in items {
+                let e = eval(i, env);
+                match e.verdict {
+                    Verdict::Fail => return e,
+                    Verdict::Unknown => unknown = unknown.or(Some(e)),
+                    Verdict::Pass => last = e.ev,
+                }
+            }
+            unknown.unwrap_or(Eval::new(Verdict::Pass, last))
+        }
+        Cond::Any(items) => {
+            let (mut unknown, mut fail) = (None, None);
+            for i in items {
+                let e = eval(i, env);
+                match e.verdict {
+                    Verdict::Pass => return e,
+                    Verdict::Unknown => unknown = unknown.or(Some(e)),
+                    Verdict::Fail => fail = fail.or(Some(e)),
+                }
+            }
+            unknown
+                .or(fail)
+                .unwrap_or(Eval::new(Verdict::Fail, Evidence::default()))
+        }
+        Cond::Not(inner) => {
+            let mut e = eval(inner, env);
+            e.verdict = match e.verdict {
+                Verdict::Pass => Verdict::Fail,
+                Verdict::Fail => Verdict::Pass,
+                Verdict::Unknown => Verdict::Unknown,
+            };
+            e.ev.expected = format!("not ({})", e.ev.expected);
+            e
+        }
+        Cond::Quant {
+            q,
+            over,
+            var,
+            filter,
+            check,
+            expected,
+        } => quant(
+            *q,
+            over,
+            var,
+            filter.as_deref(),
+            check.as_deref(),
+            expected.as_deref(),
+            env,
+        ),
+    }
+}
+
+fn found_text(f: &Fact) -> String {
+    let shown = match &f.value {
+        V::Null => "not set".to_string(),
+        _ => f.display(),
+    };
+    match &f.raw {
+        Some(raw) => format!("{shown} ({raw})"),
+        None => shown,
+    }
+}
+
+fn unknown_ev(path: &str, fact: &Fact, expected: String) -> Eval {
+    Eval::new(
+        Verdict::Unknown,
+        Evidence {
+            path: path.into(),
+            origin: fact.origin,
+            expected,
+            found: "unknown".into(),
+            also: fact.also.clone(),
+            gap: fact.gap().cloned(),
+        },
+    )
+}
+
+fn rule_error(path: &str, why: String) -> Eval {
+    Eval::new(
+        Verdict::Unknown,
+        Evidence {
+            path: path.into(),
+            found: format!("rule error: {why}"),
+            ..Evidence::default()
+        },
+    )
+}
+
+fn leaf(path: &str, op: &Op, expected: Option<&str>, env: &Env) -> Eval {
+    let expected_text = expected.map_or_else(|| describe(path, op), str::to_string);
+    let fact = match env.lookup(path) {
+        Ok(f) => f,
+        Err(why) => return rule_error(path, why),
+    };
+    if fact.gap().is_some() {
+        return unknown_ev(path, fact, expected_text);
+    }
+    let ok = match op {
+        Op::Exists(want) => !matches!(fact.value, V::Null) == *want,
+        Op::Equals(l) => matches_lit(fact, l),
+        Op::NotEquals(l) => !matches!(fact.value, V::Null) && !matches_lit(fact, l),
+        Op::In(ls) => ls.iter().any(|l| matches_lit(fact, l)),
+        Op::NotIn(ls) => !matches!(fact.value, V::Null) && !ls.iter().any(|l| matches_lit(fact, l)),
+        Op::AtLeast(n) => matches!(fact.value, V::Int(i) if i >= *n),
+        Op::AtMost(n) => matches!(fact.value, V::Int(i) if i <= *n),
+    };
+    let ev = Evidence {
+        path: path.into(),
+        origin: fact.origin,
+        expected: expected_text,
+        found: found_text(fact),
+        also: fact.also.clone(),
+        gap: None,
+    };
+    Eval::new(if ok { Verdict::Pass } else { Verdict::Fail }, ev)
+}
+
+fn matches_lit(f: &Fact, l: &Lit) -> bool {
+    match (&f.value, l) {
+        (V::Bool(a), Lit::Bool(b)) => a == b,
+        (V::Int(a), Lit::Int(b)) => a == b,
+        (V::Str(a), Lit::Str(b)) => a.eq_ignore_ascii_case(b),
+        (V::Int(a), Lit::Str(b)) => a.to_string() == *b,
+        _ => false,
+    }
+}
+
+fn describe(path: &str, op: &Op) -> String {
+    let list = |ls: &[Lit]| ls.iter().map(Lit::to_string).collect::<Vec<_>>().join(", ");
+    match op {
+        Op::Equals(l) => format!("{path} = {l}"),
+        Op::NotEquals(l) => format!("{path} ≠ {l}"),
+        Op::In(ls) => format!("{path} one of {}", list(ls)),
+        Op::NotIn(ls) => format!("{path} none of {}", list(ls)),
+        Op::AtLeast(n) => format!("{path} ≥ {n}"),
+        Op::AtMost(n) => format!("{path} ≤ {n}"),
+        Op::Exists(true) => format!("{path} is set"),
+        Op::Exists(false) => format!("{path} is not set"),
+    }
+}
+
+fn quant(
+    q: Quantifier,
+    over: &str,
+    var: &str,
+    filter: Option<&Cond>,
+    check: Option<&Cond>,
+    expected: Option<&str>,
+    env: &Env,
+) -> Eval {
+    let list_fact = match env.lookup(over) {
+        Ok(f) => f,
+        Err(why) => return rule_error(over, why),
+    };
+    let default_expected = match q {
+        Quantifier::Some => format!("at least one matching item in {over}"),
+        Quantifier::Every => format!("every item in {over} to match"),
+        Quantifier::None => format!("no matching item in {over}"),
+    };
+    let expected_text = expected.map_or(default_expected, str::to_string);
+    let items = match &list_fact.value {
+        V::List(items) => items,
+        V::Unknown(_) => return unknown_ev(over, list_fact, expected_text),
+        _ => return rule_error(over, format!("`{over}` is not a list")),
+    };
+    let mut unknown: Option<Eval> = None;
+    let mut first_fail: Option<Eval> = None;
+    let mut candidates = 0;
+    for item in items {
+        let inner = env.with(var, item);
+        if let Some(f) = filter {
+            let e = eval(f, &inner);
+            match e.verdict {
+                Verdict::Fail => continue,
+                Verdict::Unknown => {
+                    unknown = unknown.or(Some(e));
+                    continue;
+                }
+                Verdict::Pass => {}
+            }
+        }
+        candidates += 1;
+        let e = match check {
+            Some(c) => eval(c, &inner),
+            None => Eval::new(
+                Verdict::Pass,
+                Evidence {
+                    path: over.into(),
+                    origin: item.origin,
+                    found: found_text(item),
+                    ..Evidence::default()
+                },
+            ),
+        };
+        match (q, e.verdict) {
+            (Quantifier::Some, Verdict::Pass) => return e,
+            (Quantifier::Every, Verdict::Fail) => return with_expected(e, &expected_text),
+            (Quantifier::None, Verdict::Pass) => {
+                let mut e = with_expected(e, &expected_text);
+                e.verdict = Verdict::Fail;
+                return e;
+            }
+            (_, Verdict::Unknown) => unknown = unknown.or(Some(e)),
+            (Quantifier::Some, Verdict::Fail) => first_fail = first_fail.or(Some(e)),
+            _ => {}
+        }
+    }
+    if let Some(u) = unknown {
+        return with_expected(u, &expected_text);
+    }
+    match q {
+        Quantifier::Some => match first_fail {
+            Some(f) => with_expected(f, &expected_text),
+            None => Eval::new(
+                Verdict::Fail,
+                Evidence {
+                    path: over.into(),
+                    origin: list_fact.origin,
+                    expected: expected_text,
+                    found: if items.is_empty() {
+                        "none in the export".into()
+                    } else {
+                        format!("none of {} item(s) match", items.len())
+                    },
+                    ..Evidence::default()
+                },
+            ),
+        },
+        _ => Eval::new(
+            Verdict::Pass,
+            Evidence {
+                path: over.into(),
+                origin: list_fact.origin,
+                expected: expected_text,
+                found: format!("{candidates} item(s) checked"),
+                ..Evidence::default()
+            },
+        ),
+    }
+}
+
+/// The quantifier's own wording is what a reader needs; the inner leaf keeps its place.
+fn with_expected(mut e: Eval, expected: &str) -> Eval {
+    e.ev.expected = if e.ev.expected.is_empty() {
+        expected.to_string()
+    } else {
+        format!("{expected} ({})", e.ev.expected)
+    };
+    e
+}

@@ -1,0 +1,358 @@
+//! Evaluates the catalog over the model: picks the targets of each rule's scope, decides
+//! applicability (site build, `applies_when`), and turns verdicts into located findings.
+
+use std::collections::HashMap;
+
+use super::condition::{eval, Env, Evidence, Verdict};
+use super::format::{Rule, Scope, Severity};
+use super::template::render;
+use crate::model::fact::{Fact, V};
+use crate::model::Model;
+use crate::source::Origin;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Outcome {
+    Fail,
+    Unknown,
+    Manual,
+    NotApplicable,
+    Pass,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Unknown => "unknown",
+            Outcome::NotApplicable => "not_applicable",
+            Outcome::Manual => "manual",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: usize,
+    pub target: Target,
+    pub outcome: Outcome,
+    pub severity: Severity,
+    pub message: String,
+    pub expected: String,
+    pub found: String,
+    pub location: Option<Origin>,
+    pub also: Vec<(Origin, String)>,
+    /// Why it is unknown or not applicable, or the manual reminder.
+    pub detail: Option<String>,
+    pub console: String,
+    pub powershell: Option<String>,
+}
+
+/// Which deployments are checked, and why those.
+pub struct Targets {
+    pub deployments: Vec<usize>,
+    pub reason: String,
+}
+
+/// `explicit` (from `--deployment`) wins, then the media plan's list, then every deployment
+/// available to media; with none available to media, every deployment (so each one's
+/// availability is reported where it is set).
+pub fn select(model: &Model, explicit: &[String], from_plan: &[String]) -> Result<Targets, String> {
+    let id_of = |f: &Fact| f.get("id").map(Fact::display).unwrap_or_default();
+    let pick = |ids: &[String], source: &str| -> Result<Targets, String> {
+        let mut out = Vec::new();
+        for id in ids {
+            match model
+                .deployments
+                .iter()
+                .position(|d| id_of(d).eq_ignore_ascii_case(id))
+            {
+                Some(i) => out.push(i),
+                None => {
+                    let known: Vec<String> = model.deployments.iter().map(id_of).collect();
+                    return Err(format!(
+                        "{source} names deployment {id}, which is not in the export (deployments in the export: {})",
+                        if known.is_empty() { "none".into() } else { known.join(", ") }
+                    ));
+                }
+            }
+        }
+        Ok(Targets {
+            deployments: out,
+            reason: format!("named by {source}"),
+        })
+    };
+    if !explicit.is_empty() {
+        return pick(explicit, "--deployment");
+    }
+    if !from_plan.is_empty() {
+        return pick(from_plan, "the media plan");
+    }
+    let media: Vec<usize> = (0..model.deployments.len())
+        .filter(|i| {
+            matches!(
+                model.deployments[*i]
+                    .get("available_to_media")
+                    .map(|f| &f.value),
+                Some(V::Bool(true))
+            )
+        })
+        .collect();
+    if media.is_empty() {
+        Ok(Targets {
+            deployments: (0..model.deployments.len()).collect(),
+            reason: "no deployment is available to media, so all are checked".into(),
+        })
+    } else {
+        Ok(Targets {
+            deployments: media,
+            reason: "every deployment available to media".into(),
+        })
+    }
+}
+
+pub fn run(rules: &[Rule], model: &Model, targets: &Targets, scenario: &str) -> Vec<Finding> {
+    let root_vars = HashMap::new();
+    let base = Env {
+        root: &model.root,
+        vars: root_vars,
+    };
+    let mut out = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        for (target, env) in expand(rule.scope, model, targets, &base) {
+            out.push(evaluate(index, rule, target, &env, scenario));
+        }
+    }
+    out
+}
+
+/// The targets of a scope, each with its environment.
+fn expand<'a>(
+    scope: Scope,
+    model: &'a Model,
+    targets: &Targets,
+    base: &Env<'a>,
+) -> Vec<(Target, Env<'a>)> {
+    let env_with = |pairs: &[(&str, &'a Fact)]| {
+        let mut vars = base.vars.clone();
+        for (k, v) in pairs {
+            vars.insert((*k).to_string(), *v);
+        }
+        Env {
+            root: base.root,
+            vars,
+        }
+    };
+    let display = |f: &Fact, key: &str| f.get(key).map(Fact::display).unwrap_or_else(|| "?".into());
+    match scope {
+        Scope::Site => {
+            let code = model
+                .root
+                .get("site")
+                .and_then(|s| s.get("code"))
+                .filter(|c| c.gap().is_none())
+                .map_or("site".into(), Fact::display);
+            vec![(
+                Target {
+                    kind: "site",
+                    id: code,
+                },
+                env_with(&[]),
+            )]
+        }
+        Scope::Media => vec![(
+            Target {
+                kind: "media",
+                id: "boot media".into(),
+            },
+            env_with(&[]),
+        )],
+        Scope::Deployment => targets
+            .deployments
+            .iter()
+            .map(|&i| {
+                let d = &model.deployments[i];
+                (
+                    Target {
+                        kind: "deployment",
+                        id: display(d, "id"),
+                    },
+                    env_with(&[("deployment", d)]),
+                )
+            })
+            .collect(),
+        Scope::Content => {
+            let mut seen: Vec<String> = Vec::new();
+            let mut out = Vec::new();
+            for &i in &targets.deployments {
+                let d = &model.deployments[i];
+                let Some(ts) = d.get("task_sequence") else {
+                    continue;
+                };
+                let ts_id = ts.get("id").map(Fact::display).unwrap_or_default();
+                if ts.gap().is_some() {
+                    // The task sequence itself is missing: one unknown target stands for its content.
+                    out.push((
+                        Target {
+                            kind: "content",
+                            id: format!("content of {}", display(d, "id")),
+                        },
+                        env_with(&[("deployment", d), ("content", ts)]),
+                    ));
+                    continue;
+                }
+                if seen.contains(&ts_id) {
+                    continue;
+                }
+                seen.push(ts_id.clone());
+                if let Some((_, items)) = model.content.iter().find(|(id, _)| *id == ts_id) {
+                    for c in items {
+                        let id = if c.gap().is_some() {
+                            format!("references of {ts_id}")
+                        } else {
+                            display(c, "id")
+                        };
+                        out.push((
+                            Target {
+                                kind: "content",
+                                id,
+                            },
+                            env_with(&[("deployment", d), ("content", c)]),
+                        ));
+                    }
+                }
+            }
+            out
+        }
+    }
+}
+
+fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env, scenario: &str) -> Finding {
+    let mut f = Finding {
+        rule: index,
+        target,
+        outcome: Outcome::Pass,
+        severity: rule.severity,
+        message: String::new(),
+        expected: String::new(),
+        found: String::new(),
+        location: None,
+        also: Vec::new(),
+        detail: None,
+        console: render(&rule.console, env, &Evidence::default()),
+        powershell: rule
+            .powershell
+            .as_ref()
+            .map(|p| render(p, env, &Evidence::default())),
+    };
+    if !rule.scenarios.iter().any(|s| s == scenario) {
+        return not_applicable(f, format!("not part of the {scenario} scenario"));
+    }
+    if let Some(reason) = outside_builds(rule, env) {
+        return not_applicable(f, reason);
+    }
+    if let Some(text) = &rule.manual {
+        f.outcome = Outcome::Manual;
+        f.message = render(&rule.message, env, &Evidence::default());
+        f.detail = Some(render(text, env, &Evidence::default()));
+        return f;
+    }
+    if let Some(cond) = &rule.applies_when {
+        let e = eval(cond, env);
+        match e.verdict {
+            Verdict::Fail => {
+                return not_applicable(
+                    f,
+                    format!("does not apply: {} is {}", e.ev.path, e.ev.found),
+                )
+            }
+            Verdict::Unknown => return unknown(f, rule, env, e.ev),
+            Verdict::Pass => {}
+        }
+    }
+    let Some(cond) = &rule.condition else {
+        return f;
+    };
+    let e = eval(cond, env);
+    match e.verdict {
+        Verdict::Unknown => unknown(f, rule, env, e.ev),
+        Verdict::Fail => {
+            f.outcome = Outcome::Fail;
+            f.message = render(&rule.message, env, &e.ev);
+            fill(&mut f, e.ev);
+            f
+        }
+        Verdict::Pass => {
+            if let Some(w) = &rule.warn_when {
+                let we = eval(w, env);
+                if we.verdict == Verdict::Pass {
+                    f.outcome = Outcome::Fail;
+                    f.severity = Severity::Warning.min(rule.severity);
+                    f.message = render(
+                        rule.warn_message.as_deref().unwrap_or(&rule.message),
+                        env,
+                        &we.ev,
+                    );
+                    fill(&mut f, we.ev);
+                    return f;
+                }
+            }
+            f.message = render(&rule.title, env, &e.ev);
+            fill(&mut f, e.ev);
+            f
+        }
+    }
+}
+
+fn fill(f: &mut Finding, ev: Evidence) {
+    f.expected = ev.expected;
+    f.found = ev.found;
+    f.location = ev.origin;
+    f.also = ev.also;
+}
+
+fn not_applicable(mut f: Finding, reason: String) -> Finding {
+    f.outcome = Outcome::NotApplicable;
+    f.detail = Some(reason);
+    f
+}
+
+fn unknown(mut f: Finding, rule: &Rule, env: &Env, ev: Evidence) -> Finding {
+    f.outcome = Outcome::Unknown;
+    f.message = render(&rule.title, env, &ev);
+    f.detail = Some(match &ev.gap {
+        Some(g) => g.explain(),
+        None => ev.found.clone(),
+    });
+    fill(&mut f, ev);
+    f
+}
+
+fn outside_builds(rule: &Rule, env: &Env) -> Option<String> {
+    let (min, max) = rule.builds;
+    if min.is_none() && max.is_none() {
+        return None;
+    }
+    let build = match env.lookup("site.build").ok().map(|f| &f.value) {
+        Some(V::Int(b)) => *b,
+        // An unknown build cannot rule a check out; the rule runs and says what it finds.
+        _ => return None,
+    };
+    let below = min.is_some_and(|m| build < m);
+    let above = max.is_some_and(|m| build > m);
+    (below || above).then(|| {
+        let range = match (min, max) {
+            (Some(a), Some(b)) => format!("builds {a}–{b}"),
+            (Some(a), None) => format!("builds {a} and later"),
+            (None, Some(b)) => format!("builds up to {b}"),
+            (None, None) => String::new(),
+        };
+        format!("applies to {range}; the site is build {build}")
+    })
+}
