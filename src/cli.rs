@@ -54,6 +54,14 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Scenario::BootMedia)]
     pub scenario: Scenario,
 
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Write the report to this file instead of standard output (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     /// Colour in the terminal report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -61,6 +69,14 @@ pub struct CheckArgs {
     /// ASCII instead of Unicode box drawing.
     #[arg(long)]
     pub ascii: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets, then a checklist.
+    Human,
+    /// One result per rule and target (format version 1).
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, FailOn};
+use crate::cli::{CheckArgs, FailOn, Format};
 use crate::export::family::Family;
 use crate::model::{self, fact::Fact, media};
 use crate::report::{self, diag::Diag, style::Style, Report};
@@ -112,8 +112,32 @@ fn check_inner(
         notes: &export.notes,
         header,
     };
-    let _ = out.write_all(report::human::render(&report, style).as_bytes());
+    let text = match args.format {
+        Format::Human => report::human::render(&report, style),
+        Format::Json => report::json::render(&report),
+    };
+    match &args.output {
+        None => {
+            let _ = out.write_all(text.as_bytes());
+        }
+        Some(path) => write_atomically(path, &text).map_err(|e| {
+            vec![InputError::whole_file(
+                path,
+                format!("cannot write the report: {e}"),
+            )]
+        })?,
+    }
     Ok(exit_code(&report, args.fail_on, args.strict))
+}
+
+/// Writes beside the target and renames, so a crash never leaves half a report.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
+    ));
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, path)
 }
 
 fn exit_code(report: &Report, fail_on: FailOn, strict: bool) -> u8 {

@@ -290,6 +290,19 @@ pub fn client_setting(o: &Obj) -> ClientSetting {
 /// The Cloud Services group: the export script's `Cloud` dictionary, else the lazy
 /// `AgentConfigurations` (AgentID 22 is SMS_CloudAgentConfig, community-known).
 fn cloud_services(o: &Obj) -> Field<Option<CloudServices>> {
+    // Export-CMPreflight.ps1 records why it could not read the Cloud Services group.
+    if let Some(err) = o.node.get("CloudQueryError").filter(|n| !n.is_null()) {
+        let why = err
+            .as_str()
+            .unwrap_or("the export script could not read it")
+            .to_string();
+        return Field::Missing(Gap {
+            kind: GapKind::Invalid(why),
+            at: Some(o.origin_of(err)),
+            what: format!("{}.Cloud", o.class),
+            family: Some(o.family),
+        });
+    }
     if let Some(cloud) = o.node.get("Cloud") {
         let at = o.origin_of(cloud);
         return match &cloud.value {

@@ -46,6 +46,7 @@ pub struct Index<'a> {
     rows: HashMap<String, Vec<&'a ContentStatus>>,
     hosts: &'a [String],
     present: bool,
+    cmgs_known: bool,
 }
 
 impl<'a> Index<'a> {
@@ -69,6 +70,7 @@ impl<'a> Index<'a> {
             rows,
             hosts,
             present: export.has(Family::ContentStatus),
+            cmgs_known: export.has(Family::AzureService),
         }
     }
 
@@ -125,8 +127,18 @@ impl<'a> Index<'a> {
                     .is_some_and(|p| on_host(p, self.hosts))
             })
             .collect();
-        let (on_cmg, state) = if !self.present {
-            let gap = Gap::not_exported(Family::ContentStatus, "the content distribution status");
+        let missing = match (self.present, self.cmgs_known) {
+            (false, _) => Some(Gap::not_exported(
+                Family::ContentStatus,
+                "the content distribution status",
+            )),
+            (_, false) => Some(Gap::not_exported(
+                Family::AzureService,
+                "which content locations are CMGs",
+            )),
+            _ => None,
+        };
+        let (on_cmg, state) = if let Some(gap) = missing {
             (Fact::unknown(gap.clone()), Fact::unknown(gap))
         } else if cloud.is_empty() {
             let raw = if rows.is_empty() {

@@ -66,7 +66,8 @@ pub fn no_plan() -> Fact {
 
 impl MediaPlan {
     /// `cmg_hosts`: lower-case names under which the export's CMGs are known.
-    pub fn fact(&self, cmg_hosts: &[String]) -> Fact {
+    /// `None` for `cmg_hosts` when the export has no CMG output: whether a name is a CMG is unknown.
+    pub fn fact(&self, cmg_hosts: Option<&[String]>) -> Fact {
         let at = |n: &Node| {
             Some(Origin {
                 file: self.file,
@@ -95,12 +96,15 @@ impl MediaPlan {
                     .iter()
                     .map(|i| {
                         let name = i.as_str().unwrap_or_default();
-                        let is_cmg = host_matches(name, cmg_hosts);
+                        let is_cmg = match cmg_hosts {
+                            Some(hosts) => Fact::bool(host_matches(name, hosts), at(i)),
+                            None => Fact::unknown(Gap::not_exported(
+                                crate::export::family::Family::AzureService,
+                                "whether a media management point is a CMG",
+                            )),
+                        };
                         Fact::obj(
-                            vec![
-                                ("name", Fact::str(name, at(i))),
-                                ("is_cmg", Fact::bool(is_cmg, at(i))),
-                            ],
+                            vec![("name", Fact::str(name, at(i))), ("is_cmg", is_cmg)],
                             at(i),
                         )
                     })

@@ -31,6 +31,7 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>) -> Model {
     let hosts = content::cloud_hosts(cmgs.iter().chain(cloud_dps.iter()).copied());
     let cmg_hosts = content::cloud_hosts(cmgs.iter().copied());
     let content_index = content::Index::new(export, &hosts);
+    let cmgs_known = export.has(Family::AzureService);
 
     let deployments: Vec<Fact> = export
         .deployments
@@ -42,7 +43,9 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>) -> Model {
         .iter()
         .filter_map(|ts| Some((ts.package_id.known()?.clone(), content_index.referenced(ts))))
         .collect();
-    let media_fact = media.map_or_else(media::no_plan, |m| m.fact(&cmg_hosts));
+    let media_fact = media.map_or_else(media::no_plan, |m| {
+        m.fact(cmgs_known.then_some(cmg_hosts.as_slice()))
+    });
     let root = Fact::obj(
         vec![
             ("site", site(export)),
@@ -139,7 +142,19 @@ fn site(export: &Export) -> Fact {
         .find(|s| s.site_type.known() == Some(&2))
         .or_else(|| export.sites.first())
     else {
-        return Fact::unknown(Gap::not_exported(Family::Site, "the site version"));
+        // Without Get-CMSite the site's other facts (communication security) still stand.
+        let gap = || Fact::unknown(Gap::not_exported(Family::Site, "the site version"));
+        return Fact::obj(
+            vec![
+                ("code", gap()),
+                ("name", gap()),
+                ("version", gap()),
+                ("build", gap()),
+                ("release", gap()),
+                ("communication", communication(export, None)),
+            ],
+            None,
+        );
     };
     let release = match &site.build {
         Field::Known(b, o) => match flags::release_for_build(*b) {

@@ -3,6 +3,7 @@
 
 pub mod diag;
 pub mod human;
+pub mod json;
 pub mod style;
 
 use crate::export::Note;

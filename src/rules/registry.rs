@@ -48,7 +48,7 @@ pub fn parse_all(files: &[(&str, &str)]) -> Result<Vec<Rule>, Vec<InputError>> {
         });
     }
     if errors.is_empty() {
-        rules.sort_by(|a, b| catalog_order(&a.id).cmp(&catalog_order(&b.id)));
+        rules.sort_by_key(|r| catalog_order(&r.id));
         Ok(rules)
     } else {
         Err(errors)

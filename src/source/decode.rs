@@ -4,6 +4,7 @@
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
+#[derive(Debug)]
 pub struct Decoded {
     pub text: String,
     pub encoding: &'static str,
@@ -83,15 +84,13 @@ mod tests {
 
     #[test]
     fn latin1_is_an_error() {
-        let err = decode(b"{\"Name\": \"Caf\xE9\"}").err().expect("rejected");
+        let err = decode(b"{\"Name\": \"Caf\xE9\"}").expect_err("rejected");
         assert!(err.contains("not UTF-8"), "{err}");
     }
 
     #[test]
     fn utf16_without_bom_is_named() {
-        let err = decode(b"{\0\"\0a\0\"\0:\x001\0}\0")
-            .err()
-            .expect("rejected");
+        let err = decode(b"{\0\"\0a\0\"\0:\x001\0}\0").expect_err("rejected");
         assert!(err.contains("UTF-16 without a byte-order mark"), "{err}");
     }
 }

@@ -100,8 +100,15 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn err(&self, message: &str) -> JsonError {
+        if self.i >= self.s.len() {
+            // Out of input in the middle of a value: the file was cut off.
+            return JsonError {
+                offset: self.s.len(),
+                message: format!("unexpected end of file, the JSON is truncated ({message})"),
+            };
+        }
         JsonError {
-            offset: self.i.min(self.s.len()),
+            offset: self.i,
             message: message.to_string(),
         }
     }
@@ -350,9 +357,9 @@ mod tests {
 
     #[test]
     fn truncated_input_is_an_error_with_offset() {
-        let e = parse("[{\"a\": \"b").err().expect("error");
+        let e = parse("[{\"a\": \"b").expect_err("error");
         assert_eq!(e.offset, 7);
-        let e = parse("[{\"a\": 1},").err().expect("error");
+        let e = parse("[{\"a\": 1},").expect_err("error");
         assert!(e.message.contains("truncated"), "{}", e.message);
     }
 

@@ -1,0 +1,279 @@
+//! End-to-end cases: each `testdata/cases/*.yaml` is a few edits against the known-good export
+//! in `testdata/good/`, run through the real binary. The case lists every result that is not
+//! `pass` (rule, outcome, target, file:line); everything else must pass, so a case proves that
+//! exactly its rules change outcome.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    #[allow(dead_code)]
+    about: String,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default)]
+    edits: Vec<Edit>,
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Edit {
+    file: String,
+    /// Replace this text (which must occur exactly once, or `occurrence` picks one)...
+    replace: Option<String>,
+    /// ...or the text from `replace` up to and including the next `through`.
+    through: Option<String>,
+    with: Option<String>,
+    occurrence: Option<usize>,
+    /// Write the whole file.
+    write: Option<String>,
+    remove: Option<bool>,
+    /// Re-encode: utf-8, utf-8-bom, utf-16le, utf-16be (all with a BOM except utf-8).
+    encode: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    exit: i32,
+    #[serde(default)]
+    results: Vec<String>,
+    #[serde(default)]
+    notes: usize,
+    #[serde(default)]
+    stderr: Vec<String>,
+    #[serde(default)]
+    stderr_not: Vec<String>,
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read_text(path: &Path) -> (String, &'static str) {
+    let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if b.starts_with(&[0xFF, 0xFE]) {
+        let units: Vec<u16> = b[2..]
+            .chunks(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        (String::from_utf16(&units).expect("utf-16le"), "utf-16le")
+    } else if b.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        (
+            String::from_utf8(b[3..].to_vec()).expect("utf-8"),
+            "utf-8-bom",
+        )
+    } else {
+        (String::from_utf8(b).expect("utf-8"), "utf-8")
+    }
+}
+
+fn write_text(path: &Path, text: &str, encoding: &str) {
+    let bytes: Vec<u8> = match encoding {
+        "utf-8" => text.as_bytes().to_vec(),
+        "utf-8-bom" => [&[0xEF, 0xBB, 0xBF][..], text.as_bytes()].concat(),
+        "utf-16le" => [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect(),
+        "utf-16be" => [0xFE, 0xFF]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect(),
+        "latin-1" => text.chars().map(|c| c as u32 as u8).collect(),
+        other => panic!("unknown encoding {other}"),
+    };
+    std::fs::write(path, bytes).expect("write fixture");
+}
+
+fn apply(dir: &Path, e: &Edit, case: &str) {
+    let path = dir.join(&e.file);
+    if e.remove == Some(true) {
+        std::fs::remove_file(&path)
+            .unwrap_or_else(|err| panic!("{case}: remove {}: {err}", e.file));
+        return;
+    }
+    if let Some(w) = &e.write {
+        write_text(&path, w, e.encode.as_deref().unwrap_or("utf-8"));
+        return;
+    }
+    let (mut text, encoding) = read_text(&path);
+    let crlf = text.contains("\r\n");
+    if let Some(from) = &e.replace {
+        let fix = |s: &str| {
+            if crlf {
+                s.replace("\r\n", "\n").replace('\n', "\r\n")
+            } else {
+                s.to_string()
+            }
+        };
+        let (from, with) = (fix(from), fix(e.with.as_deref().unwrap_or("")));
+        let hits: Vec<usize> = text.match_indices(&from).map(|(i, _)| i).collect();
+        let start = match (e.occurrence, hits.len()) {
+            (Some(n), _) => *hits.get(n - 1).unwrap_or_else(|| {
+                panic!(
+                    "{case}: `{from}` occurs {} times in {}, not {n}",
+                    hits.len(),
+                    e.file
+                )
+            }),
+            (None, 1) => hits[0],
+            (None, n) => panic!(
+                "{case}: `{from}` occurs {n} times in {} (give `occurrence`)",
+                e.file
+            ),
+        };
+        let end = match &e.through {
+            Some(t) => {
+                let t = fix(t);
+                start
+                    + text[start..]
+                        .find(&t)
+                        .unwrap_or_else(|| panic!("{case}: `{t}` not found after `{from}`"))
+                    + t.len()
+            }
+            None => start + from.len(),
+        };
+        text.replace_range(start..end, &with);
+    }
+    write_text(&path, &text, e.encode.as_deref().unwrap_or(encoding));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read good export").flatten() {
+        std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+    }
+}
+
+/// One result as a case lists it: `DEP-02 fail/error deployment:PS120045 @ deployments.json:12`.
+fn line(r: &serde_json::Value) -> String {
+    let outcome = match r["outcome"].as_str() {
+        Some("fail") => format!("fail/{}", r["severity"].as_str().unwrap_or("?")),
+        Some(o) => o.to_string(),
+        None => "?".into(),
+    };
+    let place = match r.get("location") {
+        Some(l) => {
+            let file = l["file"].as_str().unwrap_or("?");
+            let base = file.rsplit('/').next().unwrap_or(file);
+            format!("{base}:{}", l["line"])
+        }
+        None => "-".into(),
+    };
+    format!(
+        "{} {outcome} {}:{} @ {place}",
+        r["rule"].as_str().unwrap_or("?"),
+        r["target"]["kind"].as_str().unwrap_or("?"),
+        r["target"]["id"].as_str().unwrap_or("?")
+    )
+}
+
+fn run_case(path: &Path) -> Result<(), String> {
+    let name = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("case")
+        .to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let case: Case =
+        serde_saphyr::from_str(&text).map_err(|e| format!("{name}: bad case file: {e}"))?;
+    let dir =
+        std::env::temp_dir().join(format!("cmg-preflight-case-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&root().join("testdata/good"), &dir);
+    for e in &case.edits {
+        apply(&dir, e, &name);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_cmg-preflight"))
+        .arg("check")
+        .arg(&dir)
+        .args(["--format", "json", "--color", "never"])
+        .args(&case.args)
+        .env("COLUMNS", "1000")
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let code = out.status.code().unwrap_or(-1);
+    let mut problems = Vec::new();
+    if code != case.expect.exit {
+        problems.push(format!("exit code {code}, expected {}", case.expect.exit));
+    }
+    for s in &case.expect.stderr {
+        if !stderr.contains(s.as_str()) {
+            problems.push(format!("stderr lacks `{s}`"));
+        }
+    }
+    for s in &case.expect.stderr_not {
+        if stderr.contains(s.as_str()) {
+            problems.push(format!("stderr contains `{s}`"));
+        }
+    }
+    if code != 2 {
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .map_err(|e| format!("{name}: output is not JSON ({e}); stderr: {stderr}"))?;
+        let results = doc["results"].as_array().cloned().unwrap_or_default();
+        let mut got: Vec<String> = results
+            .iter()
+            .filter(|r| r["outcome"] != "pass")
+            .map(line)
+            .collect();
+        let mut want = case.expect.results.clone();
+        got.sort();
+        want.sort();
+        if got != want {
+            problems.push(format!(
+                "results differ\n  expected:\n    {}\n  got:\n    {}",
+                want.join("\n    "),
+                got.join("\n    ")
+            ));
+        }
+        let notes = doc["notes"].as_array().map_or(0, Vec::len);
+        if notes != case.expect.notes {
+            problems.push(format!(
+                "{notes} input notes, expected {}: {}",
+                case.expect.notes, doc["notes"]
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "case {name}:\n  {}\n  stderr: {stderr}",
+            problems.join("\n  ")
+        ))
+    }
+}
+
+#[test]
+fn cases() {
+    let dir = root().join("testdata/cases");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("testdata/cases")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(
+        paths.len() >= 20,
+        "expected the case files under testdata/cases"
+    );
+    let failures: Vec<String> = paths.iter().filter_map(|p| run_case(p).err()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        paths.len(),
+        failures.join("\n\n")
+    );
+    println!("{} cases passed", paths.len());
+}
