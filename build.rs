@@ -1,11 +1,19 @@
-//! Embeds every `rules/*.yaml` in the binary, so the shipped catalog needs no files at run time.
+//! Embeds every `rules/*.yaml` (and the example cases) in the binary, so the shipped catalog
+//! and `explain` need no files at run time.
 
 use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    println!("cargo:rerun-if-changed=rules");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    embed(root, "rules", "EMBEDDED", "embedded_rules.rs");
+    // The end-to-end cases double as the rules' failing and passing examples in `explain`.
+    embed(root, "testdata/cases", "CASES", "embedded_cases.rs");
+}
+
+fn embed(root: &Path, folder: &str, name: &str, file: &str) {
+    println!("cargo:rerun-if-changed={folder}");
+    let dir = root.join(folder);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|rd| {
             rd.flatten()
@@ -15,18 +23,17 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
-    let mut out = String::from("pub const EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut out = format!("pub const {name}: &[(&str, &str)] = &[\n");
     for n in &names {
         let path = dir.join(n);
         println!("cargo:rerun-if-changed={}", path.display());
         let _ = writeln!(
             out,
-            "    (\"rules/{n}\", include_str!({:?})),",
+            "    (\"{folder}/{n}\", include_str!({:?})),",
             path.display().to_string()
         );
     }
     out.push_str("];\n");
-    let target =
-        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("embedded_rules.rs");
-    std::fs::write(target, out).expect("write embedded_rules.rs");
+    let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join(file);
+    std::fs::write(target, out).expect("write the embedded file list");
 }

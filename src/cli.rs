@@ -24,6 +24,33 @@ pub enum Command {
     /// Check an export (files or folders written by scripts/Export-CMPreflight.ps1).
     #[command(after_help = EXIT_CODES)]
     Check(CheckArgs),
+    /// List the rule catalog (id, name, severity, scope, builds, scenarios, confidence).
+    Rules(RulesArgs),
+    /// Print one rule in full: what it checks, why, the symptom, the fix, the source, examples.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RulesArgs {
+    /// Print docs/rules.md (Markdown) instead of the table.
+    #[arg(long)]
+    pub markdown: bool,
+    /// Add custom rule files from this folder (same schema as rules/).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule id, e.g. DEP-02 (or its name, e.g. deployment-internet-not-allowed).
+    #[arg(required_unless_present = "fields")]
+    pub id: Option<String>,
+    /// List the site model's fields that rules may use.
+    #[arg(long)]
+    pub fields: bool,
+    /// Add custom rule files from this folder.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -36,6 +63,11 @@ pub struct CheckArgs {
     /// the export files is used when this is not given.
     #[arg(long, value_name = "FILE")]
     pub media: Option<PathBuf>,
+
+    /// Add the admin's own rule files from this folder (same schema and condition language
+    /// as rules/; a rule with a catalog id replaces the built-in one).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
 
     /// Check only this task sequence deployment (repeatable). Default: the media plan's
     /// deployments, else every deployment available to media.
@@ -50,15 +82,24 @@ pub struct CheckArgs {
     #[arg(long)]
     pub strict: bool,
 
+    /// Evaluate time-based rules (certificate expiry, media age, deployment window) as of this
+    /// date (YYYY-MM-DD or ISO-8601) instead of now, for reproducible runs.
+    #[arg(long, value_name = "DATE", value_parser = parse_now)]
+    pub now: Option<i64>,
+
     /// The scenario to check.
     #[arg(long, value_enum, default_value_t = Scenario::BootMedia)]
     pub scenario: Scenario,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format: human, json, sarif, junit, github, azure, markdown or auto (repeatable).
+    /// `FORMAT=FILE` writes that format to FILE; at most one format goes to standard output.
+    /// Default: auto (github or azure annotations when standard output is not a terminal inside
+    /// GitHub Actions or Azure Pipelines, else human).
+    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
+    pub format: Vec<FormatSpec>,
 
-    /// Write the report to this file instead of standard output (written atomically).
+    /// Write the one format given without `=FILE` to this file instead of standard output
+    /// (files are written atomically).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -75,8 +116,46 @@ pub struct CheckArgs {
 pub enum Format {
     /// Diagnostics with source snippets, then a checklist.
     Human,
-    /// One result per rule and target (format version 1).
+    /// One result per rule and target (format version 1, schemas/results.schema.json).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning: one result per failure.
+    Sarif,
+    /// JUnit XML (Azure DevOps PublishTestResults@2): one test case per rule and target.
+    Junit,
+    /// GitHub Actions workflow commands (::error file=...::), then a summary line.
+    Github,
+    /// Azure Pipelines logging commands (##vso[task.logissue ...]), then a summary line.
+    Azure,
+    /// A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// github or azure on a non-terminal inside that CI, else human.
+    Auto,
+}
+
+/// One `--format` occurrence: a format and, with `FORMAT=FILE`, its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((n, "")) => return Err(format!("`{n}=` needs a file name")),
+        Some((n, f)) => (n, Some(PathBuf::from(f))),
+        None => (s, None),
+    };
+    let format = Format::from_str(name, false).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!(
+            "unknown format `{name}` (one of: {}; optionally FORMAT=FILE)",
+            names.join(", ")
+        )
+    })?;
+    Ok(FormatSpec { format, file })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -102,4 +181,9 @@ impl Scenario {
             Scenario::SoftwareCenter => "software-center",
         }
     }
+}
+
+fn parse_now(s: &str) -> Result<i64, String> {
+    crate::export::field::parse_date(s)
+        .ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD or ISO-8601)"))
 }

@@ -2,6 +2,7 @@
 //! "deploy an OS over a CMG using boot media" needs, and says where each gap is.
 
 pub mod cli;
+pub mod docs;
 pub mod export;
 pub mod model;
 pub mod report;

@@ -21,6 +21,8 @@ fn main() -> ExitCode {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     let code = match &args.command {
         Command::Check(c) => run::check(c, &Style::detect(c.color, c.ascii), &mut out, &mut err),
+        Command::Rules(r) => run::rules(r, &mut out, &mut err),
+        Command::Explain(e) => run::explain(e, &mut out, &mut err),
     };
     ExitCode::from(code)
 }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, FailOn, Format};
+use crate::cli::{CheckArgs, FailOn};
 use crate::export::family::Family;
 use crate::model::{self, fact::Fact, media};
 use crate::report::{self, diag::Diag, style::Style, Report};
@@ -35,9 +35,29 @@ fn check_inner(
     style: &Style,
     out: &mut dyn Write,
 ) -> Result<u8, Vec<InputError>> {
-    let rules = registry::builtin()?;
+    let destinations = report::output::plan(
+        &args.format,
+        args.output.as_deref(),
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        &report::output::process_env,
+    )
+    .map_err(|m| {
+        vec![InputError {
+            path: "command line".into(),
+            message: m,
+            at: None,
+            help: None,
+        }]
+    })?;
+    let rules = load_rules(args.rules_dir.as_deref())?;
     let files = walk::collect(&args.paths)?;
-    let mut export = crate::export::load(&files, args.media.as_deref())?;
+    let skip: Vec<&std::path::Path> = args
+        .media
+        .iter()
+        .chain(args.rules_dir.iter())
+        .map(PathBuf::as_path)
+        .collect();
+    let mut export = crate::export::load(&files, &skip)?;
     let plan_path: Option<PathBuf> = match (&args.media, export.media_plans.as_slice()) {
         (Some(p), _) => Some(p.clone()),
         (None, [one]) => Some(one.clone()),
@@ -56,12 +76,22 @@ fn check_inner(
         Some(p) => Some(media::load(p, &mut export.sources)?),
         None => None,
     };
-    let model = model::build(&export, plan.as_ref());
+    let mut ctx = model::Context::now(args.scenario.name());
+    if let Some(now) = args.now {
+        ctx.now_ms = now;
+    }
+    let model = model::build(&export, plan.as_ref(), &ctx);
     let plan_deployments = plan
         .as_ref()
         .map(media::MediaPlan::deployments)
         .unwrap_or_default();
-    let targets = engine::select(&model, &args.deployments, &plan_deployments).map_err(|m| {
+    let targets = engine::select(
+        &model,
+        &args.deployments,
+        &plan_deployments,
+        args.scenario.name(),
+    )
+    .map_err(|m| {
         vec![InputError {
             path: "command line".into(),
             message: m,
@@ -112,32 +142,132 @@ fn check_inner(
         notes: &export.notes,
         header,
     };
-    let text = match args.format {
-        Format::Human => report::human::render(&report, style),
-        Format::Json => report::json::render(&report),
-    };
-    match &args.output {
-        None => {
-            let _ = out.write_all(text.as_bytes());
+    let mut write_errors = Vec::new();
+    for d in &destinations {
+        let text = report::output::render(d.format, &report, style, d.file.is_some());
+        match &d.file {
+            None => {
+                let _ = out.write_all(text.as_bytes());
+            }
+            Some(path) => {
+                if let Err(e) = write_atomically(path, &text) {
+                    write_errors.push(InputError::whole_file(
+                        path,
+                        format!("cannot write the report: {e}"),
+                    ));
+                }
+            }
         }
-        Some(path) => write_atomically(path, &text).map_err(|e| {
-            vec![InputError::whole_file(
-                path,
-                format!("cannot write the report: {e}"),
-            )]
-        })?,
+    }
+    if !write_errors.is_empty() {
+        return Err(write_errors);
     }
     Ok(exit_code(&report, args.fail_on, args.strict))
 }
 
-/// Writes beside the target and renames, so a crash never leaves half a report.
+/// Writes a temporary file beside the target and renames it, so a crash never leaves half a
+/// report (a rename within one directory is atomic).
 fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("out")
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let tmp = path.with_file_name(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
     ));
-    std::fs::write(&tmp, text)?;
-    std::fs::rename(&tmp, path)
+    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The built-in catalog plus the rule files of `dir`; a custom rule with a built-in id replaces it.
+pub fn load_rules(
+    dir: Option<&std::path::Path>,
+) -> Result<Vec<crate::rules::format::Rule>, Vec<InputError>> {
+    let Some(dir) = dir else {
+        return registry::builtin();
+    };
+    let files = walk::collect(&[dir.to_path_buf()])?;
+    let mut texts = Vec::new();
+    for f in files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+    {
+        let (text, _, _) = crate::export::read(f).map_err(|e| vec![e])?;
+        texts.push((f.to_string_lossy().replace('\\', "/"), text));
+    }
+    let custom = registry::parse_all(
+        &texts
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect::<Vec<_>>(),
+    )?;
+    let mut rules = registry::builtin()?;
+    for c in custom {
+        match rules.iter_mut().find(|r| r.id == c.id) {
+            Some(slot) => *slot = c,
+            None => rules.push(c),
+        }
+    }
+    Ok(rules)
+}
+
+fn render_errors(errors: Vec<InputError>, err: &mut dyn Write) -> u8 {
+    let handler = Style::detect(crate::report::style::ColorChoice::Auto, false).handler();
+    for e in errors {
+        let mut s = String::new();
+        let _ = handler.render_report(&mut s, &input_diag(e));
+        let _ = writeln!(err, "{s}");
+    }
+    EXIT_INPUT
+}
+
+/// `cmg-preflight rules`.
+pub fn rules(args: &crate::cli::RulesArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match load_rules(args.rules_dir.as_deref()) {
+        Ok(rules) => {
+            let text = if args.markdown {
+                crate::docs::markdown(&rules)
+            } else {
+                crate::docs::list(&rules)
+            };
+            let _ = out.write_all(text.as_bytes());
+            EXIT_OK
+        }
+        Err(e) => render_errors(e, err),
+    }
+}
+
+/// `cmg-preflight explain ID`.
+pub fn explain(args: &crate::cli::ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    if args.fields {
+        let _ = out.write_all(crate::docs::fields().as_bytes());
+        return EXIT_OK;
+    }
+    let rules = match load_rules(args.rules_dir.as_deref()) {
+        Ok(r) => r,
+        Err(e) => return render_errors(e, err),
+    };
+    let wanted = args.id.as_deref().unwrap_or_default();
+    match rules
+        .iter()
+        .find(|r| r.id.eq_ignore_ascii_case(wanted) || r.name == wanted)
+    {
+        Some(r) => {
+            let _ = out.write_all(crate::docs::explain(r).as_bytes());
+            EXIT_OK
+        }
+        None => {
+            let _ = writeln!(
+                err,
+                "error: no rule `{wanted}`; `cmg-preflight rules` lists them"
+            );
+            EXIT_INPUT
+        }
+    }
 }
 
 fn exit_code(report: &Report, fail_on: FailOn, strict: bool) -> u8 {

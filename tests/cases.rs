@@ -1,7 +1,8 @@
 //! End-to-end cases: each `testdata/cases/*.yaml` is a few edits against the known-good export
-//! in `testdata/good/`, run through the real binary. The case lists every result that is not
-//! `pass` (rule, outcome, target, file:line); everything else must pass, so a case proves that
-//! exactly its rules change outcome.
+//! in `testdata/good/`, run through the real binary. A case lists every result that differs from
+//! the known-good run (rule, outcome, target, file:line), so it proves that exactly its rules
+//! change outcome. Then every rule's declared fixtures are checked: it fails on its failing
+//! cases and passes on its passing ones.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,6 +31,8 @@ struct Edit {
     through: Option<String>,
     with: Option<String>,
     occurrence: Option<usize>,
+    /// Replace every occurrence.
+    all: Option<bool>,
     /// Write the whole file.
     write: Option<String>,
     remove: Option<bool>,
@@ -99,6 +102,9 @@ fn apply(dir: &Path, e: &Edit, case: &str) {
         return;
     }
     if let Some(w) = &e.write {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir for a fixture file");
+        }
         write_text(&path, w, e.encode.as_deref().unwrap_or("utf-8"));
         return;
     }
@@ -113,6 +119,12 @@ fn apply(dir: &Path, e: &Edit, case: &str) {
             }
         };
         let (from, with) = (fix(from), fix(e.with.as_deref().unwrap_or("")));
+        if e.all == Some(true) {
+            assert!(text.contains(&from), "{case}: `{from}` not in {}", e.file);
+            text = text.replace(&from, &with);
+            write_text(&path, &text, e.encode.as_deref().unwrap_or(encoding));
+            return;
+        }
         let hits: Vec<usize> = text.match_indices(&from).map(|(i, _)| i).collect();
         let start = match (e.occurrence, hits.len()) {
             (Some(n), _) => *hits.get(n - 1).unwrap_or_else(|| {
@@ -174,7 +186,47 @@ fn line(r: &serde_json::Value) -> String {
     )
 }
 
-fn run_case(path: &Path) -> Result<(), String> {
+struct Run {
+    name: String,
+    /// Every result as a line (passes included).
+    lines: Vec<String>,
+    expected: Vec<String>,
+}
+
+/// The key of a result line: rule and target, without outcome and place.
+fn key(line: &str) -> String {
+    let mut parts = line.split(' ');
+    let rule = parts.next().unwrap_or_default();
+    let _outcome = parts.next();
+    let target: Vec<&str> = parts.take_while(|p| *p != "@").collect();
+    format!("{rule} {}", target.join(" "))
+}
+
+fn outcome(line: &str) -> &str {
+    line.split(' ').nth(1).unwrap_or_default()
+}
+
+/// What a case must list: results that are not passes and not as on the good export, and
+/// passes of rules that did not pass on the good export.
+fn changes(lines: &[String], baseline: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = lines
+        .iter()
+        .filter(|l| {
+            if outcome(l) == "pass" {
+                baseline
+                    .iter()
+                    .any(|b| key(b) == key(l) && outcome(b) != "pass")
+            } else {
+                !baseline.contains(l)
+            }
+        })
+        .cloned()
+        .collect();
+    out.sort();
+    out
+}
+
+fn run_case(path: &Path) -> Result<Run, String> {
     let name = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -193,7 +245,14 @@ fn run_case(path: &Path) -> Result<(), String> {
     let out = Command::new(env!("CARGO_BIN_EXE_cmg-preflight"))
         .arg("check")
         .arg(&dir)
-        .args(["--format", "json", "--color", "never"])
+        .args([
+            "--format",
+            "json",
+            "--color",
+            "never",
+            "--now",
+            "2026-11-24T12:00:00Z",
+        ])
         .args(&case.args)
         .env("COLUMNS", "1000")
         .current_dir(&dir)
@@ -216,25 +275,17 @@ fn run_case(path: &Path) -> Result<(), String> {
             problems.push(format!("stderr contains `{s}`"));
         }
     }
+    let mut lines = Vec::new();
     if code != 2 {
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
             .map_err(|e| format!("{name}: output is not JSON ({e}); stderr: {stderr}"))?;
-        let results = doc["results"].as_array().cloned().unwrap_or_default();
-        let mut got: Vec<String> = results
+        lines = doc["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
             .iter()
-            .filter(|r| r["outcome"] != "pass")
             .map(line)
             .collect();
-        let mut want = case.expect.results.clone();
-        got.sort();
-        want.sort();
-        if got != want {
-            problems.push(format!(
-                "results differ\n  expected:\n    {}\n  got:\n    {}",
-                want.join("\n    "),
-                got.join("\n    ")
-            ));
-        }
         let notes = doc["notes"].as_array().map_or(0, Vec::len);
         if notes != case.expect.notes {
             problems.push(format!(
@@ -244,7 +295,11 @@ fn run_case(path: &Path) -> Result<(), String> {
         }
     }
     if problems.is_empty() {
-        Ok(())
+        Ok(Run {
+            name,
+            lines,
+            expected: case.expect.results,
+        })
     } else {
         Err(format!(
             "case {name}:\n  {}\n  stderr: {stderr}",
@@ -267,13 +322,98 @@ fn cases() {
         paths.len() >= 20,
         "expected the case files under testdata/cases"
     );
-    let failures: Vec<String> = paths.iter().filter_map(|p| run_case(p).err()).collect();
+    let mut failures = Vec::new();
+    let mut runs = Vec::new();
+    for p in &paths {
+        match run_case(p) {
+            Ok(r) => runs.push(r),
+            Err(e) => failures.push(e),
+        }
+    }
+    let good = runs
+        .iter()
+        .find(|r| r.name == "good")
+        .map(|r| r.lines.clone())
+        .expect("a case named good");
+    let bad: Vec<&String> = good
+        .iter()
+        .filter(|l| outcome(l) == "unknown" || outcome(l).starts_with("fail"))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "the known-good export must have no failure and no unknown: {bad:?}"
+    );
+    for r in &runs {
+        let got = changes(&r.lines, &good);
+        let mut want = r.expected.clone();
+        want.sort();
+        if got != want {
+            failures.push(format!(
+                "case {}: results differ from the known-good run\n  expected:\n    {}\n  got:\n    {}",
+                r.name,
+                want.join("\n    "),
+                got.join("\n    ")
+            ));
+        }
+    }
+    failures.extend(check_fixtures(&runs));
     assert!(
         failures.is_empty(),
-        "{} of {} cases failed:\n\n{}",
+        "{} problems in {} cases:\n\n{}",
         failures.len(),
         paths.len(),
         failures.join("\n\n")
     );
     println!("{} cases passed", paths.len());
+}
+
+/// Every rule that checks something names at least one failing and one passing case, and
+/// those cases really make it fail and pass.
+fn check_fixtures(runs: &[Run]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("rules"))
+        .expect("rules/")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for f in files {
+        let text = std::fs::read_to_string(&f).expect("rule file");
+        let rule: serde_json::Value = serde_saphyr::from_str(&text).expect("rule yaml");
+        let id = rule["id"].as_str().unwrap_or_default().to_string();
+        if rule.get("manual").is_some() {
+            continue;
+        }
+        for kind in ["fail", "pass"] {
+            let names: Vec<String> = rule["fixtures"][kind]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if names.is_empty() {
+                problems.push(format!("{id}: no {kind}ing fixture"));
+            }
+            for n in names {
+                match runs.iter().find(|r| r.name == n) {
+                    None => problems.push(format!(
+                        "{id}: {kind}ing fixture `{n}` is not a case that ran"
+                    )),
+                    Some(r) => {
+                        let prefix = format!("{id} ");
+                        if !r
+                            .lines
+                            .iter()
+                            .any(|l| l.starts_with(&prefix) && outcome(l).starts_with(kind))
+                        {
+                            problems.push(format!("{id}: does not {kind} in case `{n}`"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    problems
 }

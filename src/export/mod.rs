@@ -63,11 +63,18 @@ impl Export {
 }
 
 /// Loads every input file. Files that cannot be read or parsed are all reported together.
-pub fn load(files: &[PathBuf], skip: Option<&Path>) -> Result<Export, Vec<InputError>> {
+/// `skip`: inputs that are not export data (the media plan, a custom rules folder); a
+/// file at or below one of them is not read as export.
+pub fn load(files: &[PathBuf], skip: &[&Path]) -> Result<Export, Vec<InputError>> {
     let mut export = Export::default();
     let mut errors = Vec::new();
+    let skip: Vec<PathBuf> = skip
+        .iter()
+        .map(|s| s.canonicalize().unwrap_or_else(|_| s.to_path_buf()))
+        .collect();
     for path in files {
-        if skip.is_some_and(|s| same_file(s, path)) {
+        let here = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if skip.iter().any(|s| here.starts_with(s)) {
             continue;
         }
         if let Err(e) = load_file(&mut export, path) {
@@ -78,13 +85,6 @@ pub fn load(files: &[PathBuf], skip: Option<&Path>) -> Result<Export, Vec<InputE
         Ok(export)
     } else {
         Err(errors)
-    }
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a == b,
     }
 }
 

@@ -40,6 +40,7 @@ pub struct AzureService {
     pub fqdn: Field<String>,
     pub service_type: Field<String>,
     pub state: Field<i64>,
+    pub checks_crl: Field<bool>,
     pub origin: Origin,
 }
 
@@ -68,6 +69,7 @@ pub struct ContentStatus {
     pub secure_object_id: Field<String>,
     pub server_nal_path: Field<String>,
     pub state: Field<i64>,
+    pub source_version: Field<i64>,
     pub origin: Origin,
 }
 
@@ -102,6 +104,7 @@ pub struct TaskSequence {
     pub boot_image_id: Field<String>,
     pub references: Field<Vec<Reference>>,
     pub dependent_program: Field<String>,
+    pub alternate_content_providers: Field<String>,
     pub steps: Field<Vec<Step>>,
     pub origin: Origin,
 }
@@ -146,6 +149,10 @@ pub struct Deployment {
     pub offer_type: Field<i64>,
     pub advert_flags: Field<i64>,
     pub remote_client_flags: Field<i64>,
+    pub present_time: Field<i64>,
+    pub present_time_enabled: Field<bool>,
+    pub expiration_time: Field<i64>,
+    pub expiration_time_enabled: Field<bool>,
     pub origin: Origin,
 }
 
@@ -237,6 +244,7 @@ pub fn azure_service(o: &Obj) -> AzureService {
         fqdn: o.string("Fqdn"),
         service_type: o.string("ServiceType"),
         state: o.int("State"),
+        checks_crl: o.bool("ClientCertRevocationEnabled"),
         origin: o.origin(),
     }
 }
@@ -272,6 +280,7 @@ pub fn content_status(o: &Obj) -> ContentStatus {
         secure_object_id: o.id("SecureObjectID"),
         server_nal_path: o.string("ServerNALPath"),
         state: o.int("State"),
+        source_version: o.int("SourceVersion"),
         origin: o.origin(),
     }
 }
@@ -381,6 +390,7 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
         boot_image_id: o.id("BootImageID"),
         references,
         dependent_program: o.string("DependentProgram"),
+        alternate_content_providers: o.string("AlternateContentProviders"),
         steps: sequence_steps(o),
         origin: o.origin(),
     }
@@ -476,6 +486,10 @@ pub fn deployment(o: &Obj) -> Deployment {
         offer_type: o.int("OfferType"),
         advert_flags: o.int("AdvertFlags"),
         remote_client_flags: o.int("RemoteClientFlags"),
+        present_time: o.date("PresentTime"),
+        present_time_enabled: o.bool("PresentTimeEnabled"),
+        expiration_time: o.date("ExpirationTime"),
+        expiration_time_enabled: o.bool("ExpirationTimeEnabled"),
         origin: o.origin(),
     }
 }

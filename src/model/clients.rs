@@ -27,6 +27,42 @@ fn name(s: &ClientSetting) -> String {
         .unwrap_or_else(|| s.settings_id.known().cloned().unwrap_or_default())
 }
 
+/// The Cloud Services values of Default Client Settings: what a newly installed client gets
+/// before it is in any collection (CS-04).
+pub fn default_settings(export: &Export) -> Fact {
+    if !export.has(Family::ClientSetting) {
+        return Fact::unknown(Gap::not_exported(
+            Family::ClientSetting,
+            "Default Client Settings",
+        ));
+    }
+    let Some(d) = export.client_settings.iter().find(|s| is_default(s)) else {
+        return Fact::unknown(Gap::not_exported(
+            Family::ClientSetting,
+            "Default Client Settings",
+        ));
+    };
+    match &d.cloud {
+        Field::Known(Some(c), at) => Fact::obj(
+            vec![
+                (
+                    "allow_cloud_dp",
+                    Fact::from_field(&c.allow_cloud_dp, |b| V::Bool(*b)),
+                ),
+                ("allow_cmg", Fact::from_field(&c.allow_cmg, |b| V::Bool(*b))),
+            ],
+            Some(*at),
+        ),
+        Field::Known(None, at) => Fact::unknown(Gap {
+            kind: GapKind::Absent,
+            at: Some(*at),
+            what: "Cloud Services of Default Client Settings".into(),
+            family: Some(Family::ClientSetting),
+        }),
+        Field::Missing(g) => Fact::unknown(g.clone()),
+    }
+}
+
 pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
     if !export.has(Family::ClientSetting) {
         return Fact::unknown(Gap::not_exported(

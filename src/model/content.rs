@@ -30,7 +30,7 @@ pub fn cloud_hosts<'a>(services: impl Iterator<Item = &'a AzureService>) -> Vec<
 
 /// A NAL path names a server as `\\host\` or `\\host.domain\`; a host must stand between
 /// separators, so `cmg` does not match `cmg-dp`.
-fn on_host(nal: &str, hosts: &[String]) -> bool {
+pub fn on_host(nal: &str, hosts: &[String]) -> bool {
     let nal = nal.to_ascii_lowercase();
     hosts.iter().any(|h| {
         nal.match_indices(h.as_str()).any(|(i, _)| {
@@ -40,6 +40,37 @@ fn on_host(nal: &str, hosts: &[String]) -> bool {
                 && matches!(after, Some('\\' | '.' | '"' | '/') | None)
         })
     })
+}
+
+/// Whether a CMG is content-enabled, inferred from the export [INFER]: no property says so,
+/// but a content-enabled CMG shows up as a content location (a distribution point row, or
+/// content status rows for its host).
+pub fn content_location(export: &Export, hosts: &[String], origin: Origin) -> Fact {
+    let dp = export.distribution_points.iter().find(|d| {
+        [&d.server, &d.nal_path].iter().any(|f| {
+            f.known()
+                .is_some_and(|v| on_host(&format!("\\\\{v}\\"), hosts) || on_host(v, hosts))
+        })
+    });
+    if let Some(d) = dp {
+        return Fact::bool(true, Some(d.origin)).with_raw("a distribution point row for the CMG");
+    }
+    let row = export
+        .content_status
+        .iter()
+        .find(|r| r.server_nal_path.known().is_some_and(|p| on_host(p, hosts)));
+    if let Some(r) = row {
+        return Fact::bool(true, Some(r.origin)).with_raw("content status rows for the CMG");
+    }
+    if export.has(Family::DistributionPoint) || export.has(Family::ContentStatus) {
+        Fact::bool(false, Some(origin))
+            .with_raw("no distribution point or content status row names the CMG")
+    } else {
+        Fact::unknown(Gap::not_exported(
+            Family::DistributionPoint,
+            "whether the CMG serves content",
+        ))
+    }
 }
 
 pub struct Index<'a> {
@@ -138,6 +169,7 @@ impl<'a> Index<'a> {
             )),
             _ => None,
         };
+        let current = current_version(rows, &cloud);
         let (on_cmg, state) = if let Some(gap) = missing {
             (Fact::unknown(gap.clone()), Fact::unknown(gap))
         } else if cloud.is_empty() {
@@ -173,9 +205,32 @@ impl<'a> Index<'a> {
                 ("kind", Fact::str(kind, Some(at))),
                 ("on_cmg", on_cmg),
                 ("cmg_state", state),
+                ("cmg_current", current),
             ],
             Some(at),
         )
+    }
+}
+
+/// Whether the CMG has the newest content version that any distribution point reports [INFER]:
+/// the package's own SourceVersion is not in the export, so the newest DP copy stands in.
+fn current_version(rows: &[&ContentStatus], cloud: &[&&ContentStatus]) -> Fact {
+    let newest = rows
+        .iter()
+        .filter_map(|r| r.source_version.known().copied())
+        .max();
+    let on_cmg = cloud
+        .iter()
+        .filter_map(|r| match &r.source_version {
+            Field::Known(v, o) => Some((*v, *o)),
+            Field::Missing(_) => None,
+        })
+        .max_by_key(|(v, _)| *v);
+    match (newest, on_cmg) {
+        (Some(n), Some((v, o))) => Fact::bool(v >= n, Some(o)).with_raw(format!(
+            "SourceVersion {v} on the CMG, {n} on the newest distribution point"
+        )),
+        _ => Fact::new(V::Null, None),
     }
 }
 

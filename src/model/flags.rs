@@ -202,6 +202,14 @@ pub fn release_for_build(build: i64) -> Option<&'static str> {
     RELEASES.iter().find(|(b, _)| *b == build).map(|(_, r)| *r)
 }
 
+/// A build that is no current-branch release but lies among them: a Technical Preview
+/// (TP builds are numbered between the releases) [INFER]. Builds newer than the newest known
+/// release are taken as releases this tool does not know yet.
+pub fn is_preview_build(build: i64) -> bool {
+    const NEWEST_KNOWN: i64 = 9135;
+    (8790..NEWEST_KNOWN).contains(&build) && release_for_build(build).is_none()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +274,8 @@ mod tests {
         assert_eq!(release_for_build(9040), Some("2010"));
         assert_eq!(release_for_build(9128), Some("2403"));
         assert_eq!(release_for_build(9999), None);
+        assert!(is_preview_build(9044));
+        assert!(!is_preview_build(9040));
+        assert!(!is_preview_build(9140));
     }
 }

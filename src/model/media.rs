@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use super::fact::{Fact, V};
-use crate::export::field::{as_bool, Gap, GapKind};
+use crate::export::family::Family;
+use crate::export::field::{as_bool, parse_date, Gap, GapKind};
 use crate::schema::Schema;
 use crate::source::node::{Node, Value};
 use crate::source::{redact, FileId, InputError, Origin, SourceFile, SourceMap};
@@ -66,73 +67,119 @@ pub fn no_plan() -> Fact {
 
 impl MediaPlan {
     /// `cmg_hosts`: lower-case names under which the export's CMGs are known.
-    /// `None` for `cmg_hosts` when the export has no CMG output: whether a name is a CMG is unknown.
-    pub fn fact(&self, cmg_hosts: Option<&[String]>) -> Fact {
+    /// `cmg_hosts` is `None` when the export has no CMG output: whether a name is a CMG is unknown.
+    pub fn fact(&self, cmg_hosts: Option<&[String]>, now_ms: i64) -> Fact {
         let at = |n: &Node| {
             Some(Origin {
                 file: self.file,
                 span: n.span,
             })
         };
-        let field = |key: &str, f: &dyn Fn(&Node) -> Option<V>| -> Fact {
-            match self.root.get(key) {
-                None => Fact::unknown(Gap {
-                    kind: GapKind::NotProvided(format!("the media plan has no `{key}`")),
-                    at: Some(Origin {
-                        file: self.file,
-                        span: crate::source::Span::new(self.root.span.start, 0),
-                    }),
-                    what: format!("media.{key}"),
-                    family: None,
+        let absent = |key: &str| {
+            Fact::unknown(Gap {
+                kind: GapKind::NotProvided(format!("the media plan has no `{key}`")),
+                at: Some(Origin {
+                    file: self.file,
+                    span: crate::source::Span::new(self.root.span.start, 0),
                 }),
-                Some(n) => f(n).map_or_else(|| Fact::new(V::Null, at(n)), |v| Fact::new(v, at(n))),
-            }
+                what: format!("media.{key}"),
+                family: None,
+            })
+        };
+        let get = |node: &Node, key: &str, f: &dyn Fn(&Node) -> Option<V>| match node.get(key) {
+            None => absent(key),
+            Some(n) => Fact::new(f(n).unwrap_or(V::Null), at(n)),
         };
         let string = |n: &Node| n.as_str().map(|s| V::Str(s.to_string()));
         let boolean = |n: &Node| as_bool(n).map(V::Bool);
-        let mps = field("management_points", &|n| match &n.value {
-            Value::Array(items) => Some(V::List(
-                items
+        let names: Vec<&Node> = match self.root.get("management_points").map(|n| &n.value) {
+            Some(Value::Array(items)) => items.iter().collect(),
+            _ => Vec::new(),
+        };
+        let is_cmg = |n: &Node| match cmg_hosts {
+            Some(hosts) => Fact::bool(host_matches(n.as_str().unwrap_or_default(), hosts), at(n)),
+            None => Fact::unknown(Gap::not_exported(
+                Family::AzureService,
+                "whether a media management point is a CMG",
+            )),
+        };
+        let mps = match self.root.get("management_points") {
+            None => absent("management_points"),
+            Some(list) => Fact::list(
+                names
                     .iter()
-                    .map(|i| {
-                        let name = i.as_str().unwrap_or_default();
-                        let is_cmg = match cmg_hosts {
-                            Some(hosts) => Fact::bool(host_matches(name, hosts), at(i)),
-                            None => Fact::unknown(Gap::not_exported(
-                                crate::export::family::Family::AzureService,
-                                "whether a media management point is a CMG",
-                            )),
-                        };
+                    .map(|n| {
                         Fact::obj(
-                            vec![("name", Fact::str(name, at(i))), ("is_cmg", is_cmg)],
-                            at(i),
+                            vec![
+                                ("name", Fact::new(string(n).unwrap_or(V::Null), at(n))),
+                                ("is_cmg", is_cmg(n)),
+                            ],
+                            at(n),
                         )
                     })
                     .collect(),
-            )),
-            _ => None,
-        });
-        let certificate = field("certificate", &|n| {
-            Some(V::Obj(vec![(
-                "kind",
-                n.get("kind").map_or(Fact::new(V::Null, at(n)), |k| {
-                    Fact::new(string(k).unwrap_or(V::Null), at(k))
-                }),
-            )]))
-        });
+                at(list),
+            ),
+        };
+        // The cloud-content variant: the media names an intranet management point (CNT-06).
+        let intranet = match (cmg_hosts, self.root.get("management_points")) {
+            (_, None) => absent("management_points"),
+            (None, Some(_)) => is_cmg(&self.root),
+            (Some(hosts), Some(list)) => {
+                let other = names
+                    .iter()
+                    .find(|n| !host_matches(n.as_str().unwrap_or_default(), hosts));
+                Fact::bool(other.is_some(), other.map_or(at(list), |n| at(n)))
+            }
+        };
+        let certificate = match self.root.get("certificate") {
+            None => absent("certificate"),
+            Some(c) => {
+                let expired = match c.get("valid_until") {
+                    None => absent("certificate.valid_until"),
+                    Some(v) => match v.as_str().and_then(parse_date) {
+                        Some(ms) => Fact::bool(ms <= now_ms, at(v))
+                            .with_raw(format!("valid until {}", v.as_str().unwrap_or_default())),
+                        None => Fact::new(V::Null, at(v)),
+                    },
+                };
+                Fact::obj(
+                    vec![
+                        ("kind", get(c, "kind", &string)),
+                        ("hash_algorithm", get(c, "hash_algorithm", &string)),
+                        ("provider", get(c, "provider", &string)),
+                        ("expired", expired),
+                    ],
+                    at(c),
+                )
+            }
+        };
+        let age = match self.root.get("created") {
+            None => absent("created"),
+            Some(n) => match n.as_str().and_then(parse_date) {
+                Some(ms) => Fact::new(V::Int((now_ms - ms).div_euclid(86_400_000)), at(n))
+                    .with_raw(format!("created {}", n.as_str().unwrap_or_default())),
+                None => Fact::new(V::Null, at(n)),
+            },
+        };
         Fact::obj(
             vec![
-                ("media_type", field("media_type", &string)),
-                ("mode", field("media_mode", &string)),
-                ("password_protected", field("password_protected", &boolean)),
-                ("unattended", field("unattended", &boolean)),
+                ("media_type", get(&self.root, "media_type", &string)),
+                ("mode", get(&self.root, "media_mode", &string)),
+                (
+                    "password_protected",
+                    get(&self.root, "password_protected", &boolean),
+                ),
+                ("unattended", get(&self.root, "unattended", &boolean)),
                 (
                     "unknown_computer_support",
-                    field("unknown_computer_support", &boolean),
+                    get(&self.root, "unknown_computer_support", &boolean),
                 ),
                 ("management_points", mps),
+                ("uses_intranet_mp", intranet),
                 ("certificate", certificate),
-                ("boot_image", field("boot_image", &string)),
+                ("boot_image", get(&self.root, "boot_image", &string)),
+                ("age_days", age),
             ],
             at(&self.root),
         )

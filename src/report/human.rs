@@ -194,20 +194,7 @@ fn checklist(r: &Report, style: &Style, out: &mut String) {
             truncate(&text, title_w, style)
         );
     }
-    let c = r.counts();
-    let _ = writeln!(
-        out,
-        "\n{} checks: {} failed ({} error, {} warning, {} note), {} unknown, {} passed, {} not applicable, {} manual",
-        r.findings.len(),
-        c.failed(),
-        c.fail[Severity::Error as usize],
-        c.fail[Severity::Warning as usize],
-        c.fail[Severity::Note as usize],
-        c.unknown,
-        c.pass,
-        c.not_applicable,
-        c.manual
-    );
+    let _ = writeln!(out, "\n{}", r.summary_line());
 }
 
 fn colour(label: &str) -> String {

@@ -1,5 +1,6 @@
 //! Machine-readable result, format version 1: one entry per rule and target evaluated, each
 //! with its location in the user's files (line and column are 1-based, columns in characters).
+//! `schemas/results.schema.json` describes it; tests/formats.rs validates the output against it.
 
 use serde_json::{json, Value};
 

@@ -1,15 +1,21 @@
-//! Renders a finished run for people (and, later, machines). Rules never format output;
-//! everything here reads the findings, the rules and the source map.
+//! Renders a finished run for people and machines. Rules never format output; everything
+//! here reads the findings, the rules and the source map. `output` decides which formats go
+//! where (`--format FORMAT[=FILE]`, `auto`).
 
+pub mod annotations;
 pub mod diag;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod output;
+pub mod sarif;
 pub mod style;
 
 use crate::export::Note;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::format::{Rule, Severity};
-use crate::source::{Origin, SourceMap};
+use crate::source::{Origin, SourceFile, SourceMap};
 
 /// Everything a renderer needs about one run.
 pub struct Report<'a> {
@@ -51,6 +57,59 @@ impl Report<'_> {
         let (line, col) = f.line_col(o.span.start);
         (f.display.clone(), line, col)
     }
+}
+
+impl Report<'_> {
+    /// The closing line every text format ends with (CI scripts grep it):
+    /// `27 checks: 4 failed (4 error, 0 warning, 0 note), 0 unknown, 22 passed, ...`.
+    pub fn summary_line(&self) -> String {
+        let c = self.counts();
+        format!(
+            "{} checks: {} failed ({} error, {} warning, {} note), {} unknown, {} passed, {} not applicable, {} manual",
+            self.findings.len(),
+            c.failed(),
+            c.fail[Severity::Error as usize],
+            c.fail[Severity::Warning as usize],
+            c.fail[Severity::Note as usize],
+            c.unknown,
+            c.pass,
+            c.not_applicable,
+            c.manual
+        )
+    }
+}
+
+/// A file's path for CI tools: relative to the current directory (run from the repository root,
+/// that is what code scanning and annotations resolve against), with forward slashes. A file
+/// outside the current directory keeps its absolute path; `true` says it is relative.
+pub fn repo_path(file: &SourceFile) -> (String, bool) {
+    use std::path::{Component, Path};
+    let p = file.path.as_path();
+    let rel = if p.is_absolute() {
+        std::env::current_dir().ok().and_then(|cwd| {
+            p.strip_prefix(&cwd)
+                .map(Path::to_path_buf)
+                .ok()
+                .or_else(|| {
+                    let (c, pc) = (cwd.canonicalize().ok()?, p.canonicalize().ok()?);
+                    pc.strip_prefix(c).map(Path::to_path_buf).ok()
+                })
+        })
+    } else {
+        Some(p.to_path_buf())
+    };
+    let Some(rel) = rel else {
+        return (file.display.clone(), false);
+    };
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            Component::ParentDir => Some("..".into()),
+            _ => None,
+        })
+        .collect();
+    (parts.join("/"), true)
 }
 
 impl Counts {

@@ -34,6 +34,10 @@ pub enum Op {
     AtLeast(i64),
     AtMost(i64),
     Exists(bool),
+    /// Case-insensitive substring of a string value.
+    Contains(String),
+    /// Whether the export supplies the value at all: the one check that fails on missing data.
+    Known(bool),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -231,17 +235,46 @@ fn leaf(path: &str, op: &Op, expected: Option<&str>, env: &Env) -> Eval {
         Ok(f) => f,
         Err(why) => return rule_error(path, why),
     };
+    if let Op::Known(want) = op {
+        let known = fact.gap().is_none();
+        let found = fact.gap().map_or_else(
+            || found_text(fact),
+            |g| format!("not in the export: {}", g.explain()),
+        );
+        let ev = Evidence {
+            path: path.into(),
+            origin: fact.origin,
+            expected: expected_text,
+            found,
+            also: fact.also.clone(),
+            gap: None,
+        };
+        return Eval::new(
+            if known == *want {
+                Verdict::Pass
+            } else {
+                Verdict::Fail
+            },
+            ev,
+        );
+    }
     if fact.gap().is_some() {
         return unknown_ev(path, fact, expected_text);
     }
     let ok = match op {
         Op::Exists(want) => !matches!(fact.value, V::Null) == *want,
         Op::Equals(l) => matches_lit(fact, l),
-        Op::NotEquals(l) => !matches!(fact.value, V::Null) && !matches_lit(fact, l),
+        // A value that is not set differs from every literal.
+        Op::NotEquals(l) => !matches_lit(fact, l),
         Op::In(ls) => ls.iter().any(|l| matches_lit(fact, l)),
-        Op::NotIn(ls) => !matches!(fact.value, V::Null) && !ls.iter().any(|l| matches_lit(fact, l)),
+        Op::NotIn(ls) => !ls.iter().any(|l| matches_lit(fact, l)),
         Op::AtLeast(n) => matches!(fact.value, V::Int(i) if i >= *n),
         Op::AtMost(n) => matches!(fact.value, V::Int(i) if i <= *n),
+        Op::Contains(t) => {
+            matches!(&fact.value, V::Str(s) if s.to_ascii_lowercase().contains(&t.to_ascii_lowercase()))
+        }
+        // Answered before the gap check above.
+        Op::Known(_) => false,
     };
     let ev = Evidence {
         path: path.into(),
@@ -275,6 +308,9 @@ fn describe(path: &str, op: &Op) -> String {
         Op::AtMost(n) => format!("{path} ≤ {n}"),
         Op::Exists(true) => format!("{path} is set"),
         Op::Exists(false) => format!("{path} is not set"),
+        Op::Contains(t) => format!("{path} contains {t}"),
+        Op::Known(true) => format!("{path} is in the export"),
+        Op::Known(false) => format!("{path} is not in the export"),
     }
 }
 

@@ -60,10 +60,16 @@ pub struct Targets {
     pub reason: String,
 }
 
-/// `explicit` (from `--deployment`) wins, then the media plan's list, then every deployment
-/// available to media; with none available to media, every deployment (so each one's
+/// `explicit` (from `--deployment`) wins, then the media plan's list (boot media only), then
+/// every deployment the scenario can use: available to media for boot media, available to
+/// clients for Software Center. With none of those, every deployment (so each one's
 /// availability is reported where it is set).
-pub fn select(model: &Model, explicit: &[String], from_plan: &[String]) -> Result<Targets, String> {
+pub fn select(
+    model: &Model,
+    explicit: &[String],
+    from_plan: &[String],
+    scenario: &str,
+) -> Result<Targets, String> {
     let id_of = |f: &Fact| f.get("id").map(Fact::display).unwrap_or_default();
     let pick = |ids: &[String], source: &str| -> Result<Targets, String> {
         let mut out = Vec::new();
@@ -91,28 +97,38 @@ pub fn select(model: &Model, explicit: &[String], from_plan: &[String]) -> Resul
     if !explicit.is_empty() {
         return pick(explicit, "--deployment");
     }
-    if !from_plan.is_empty() {
+    let software_center = scenario == "software-center";
+    if !from_plan.is_empty() && !software_center {
         return pick(from_plan, "the media plan");
     }
-    let media: Vec<usize> = (0..model.deployments.len())
-        .filter(|i| {
+    let usable = |d: &Fact| {
+        let availability = d.get("availability").map(Fact::display).unwrap_or_default();
+        if software_center {
+            availability == "clients_only" || availability == "clients_media_pxe"
+        } else {
             matches!(
-                model.deployments[*i]
-                    .get("available_to_media")
-                    .map(|f| &f.value),
+                d.get("available_to_media").map(|f| &f.value),
                 Some(V::Bool(true))
             )
-        })
+        }
+    };
+    let what = if software_center {
+        "available to clients"
+    } else {
+        "available to media"
+    };
+    let chosen: Vec<usize> = (0..model.deployments.len())
+        .filter(|i| usable(&model.deployments[*i]))
         .collect();
-    if media.is_empty() {
+    if chosen.is_empty() {
         Ok(Targets {
             deployments: (0..model.deployments.len()).collect(),
-            reason: "no deployment is available to media, so all are checked".into(),
+            reason: format!("no deployment is {what}, so all are checked"),
         })
     } else {
         Ok(Targets {
-            deployments: media,
-            reason: "every deployment available to media".into(),
+            deployments: chosen,
+            reason: format!("every deployment {what}"),
         })
     }
 }
@@ -125,15 +141,19 @@ pub fn run(rules: &[Rule], model: &Model, targets: &Targets, scenario: &str) -> 
     };
     let mut out = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
+        // A rule of another scenario is not evaluated at all, so it does not crowd the checklist.
+        if !rule.scenarios.iter().any(|s| s == scenario) {
+            continue;
+        }
         for (target, env) in expand(rule.scope, model, targets, &base) {
-            out.push(evaluate(index, rule, target, &env, scenario));
+            out.push(evaluate(index, rule, target, &env));
         }
     }
     out
 }
 
 /// The targets of a scope, each with its environment.
-fn expand<'a>(
+pub(crate) fn expand<'a>(
     scope: Scope,
     model: &'a Model,
     targets: &Targets,
@@ -233,7 +253,7 @@ fn expand<'a>(
     }
 }
 
-fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env, scenario: &str) -> Finding {
+fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
     let mut f = Finding {
         rule: index,
         target,
@@ -251,17 +271,8 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env, scenario: &str
             .as_ref()
             .map(|p| render(p, env, &Evidence::default())),
     };
-    if !rule.scenarios.iter().any(|s| s == scenario) {
-        return not_applicable(f, format!("not part of the {scenario} scenario"));
-    }
     if let Some(reason) = outside_builds(rule, env) {
         return not_applicable(f, reason);
-    }
-    if let Some(text) = &rule.manual {
-        f.outcome = Outcome::Manual;
-        f.message = render(&rule.message, env, &Evidence::default());
-        f.detail = Some(render(text, env, &Evidence::default()));
-        return f;
     }
     if let Some(cond) = &rule.applies_when {
         let e = eval(cond, env);
@@ -275,6 +286,12 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env, scenario: &str
             Verdict::Unknown => return unknown(f, rule, env, e.ev),
             Verdict::Pass => {}
         }
+    }
+    if let Some(text) = &rule.manual {
+        f.outcome = Outcome::Manual;
+        f.message = render(&rule.message, env, &Evidence::default());
+        f.detail = Some(render(text, env, &Evidence::default()));
+        return f;
     }
     let Some(cond) = &rule.condition else {
         return f;

@@ -81,6 +81,9 @@ pub struct Rule {
     pub message: String,
     pub rationale: String,
     pub symptom: Option<String>,
+    pub failure_modes: Vec<String>,
+    pub fixtures_fail: Vec<String>,
+    pub fixtures_pass: Vec<String>,
     pub console: String,
     pub powershell: Option<String>,
     pub source: String,
@@ -150,13 +153,7 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
         severity: Severity::parse(&s("severity")).unwrap_or(Severity::Error),
         confidence: s("confidence"),
         builds,
-        scenarios: match root.get("scenarios").map(|n| &n.value) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        },
+        scenarios: strings(root.get("scenarios")),
         scope,
         applies_when,
         condition,
@@ -166,6 +163,9 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
         message: s("message"),
         rationale: s("rationale"),
         symptom: opt("symptom"),
+        failure_modes: strings(root.get("failure_modes")),
+        fixtures_fail: strings(root.get("fixtures").and_then(|f| f.get("fail"))),
+        fixtures_pass: strings(root.get("fixtures").and_then(|f| f.get("pass"))),
         console: remediation
             .and_then(|r| r.get("console"))
             .and_then(Node::as_str)
@@ -183,6 +183,16 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
         Ok(rule)
     } else {
         Err(errors)
+    }
+}
+
+fn strings(n: Option<&Node>) -> Vec<String> {
+    match n.map(|n| &n.value) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -313,6 +323,10 @@ fn condition(n: &Node, vars: &mut Vec<(String, String)>, errors: &mut Vec<RuleEr
         Op::AtLeast(v)
     } else if let Some(v) = int(n.get("at_most")) {
         Op::AtMost(v)
+    } else if let Some(t) = n.get("contains").and_then(Node::as_str) {
+        Op::Contains(t.to_string())
+    } else if let Some(Value::Bool(b)) = n.get("known").map(|x| &x.value) {
+        Op::Known(*b)
     } else {
         Op::Exists(!matches!(
             n.get("exists").map(|x| &x.value),

@@ -1,0 +1,249 @@
+//! Deployment facts: what a task sequence deployment's flags mean, its availability window,
+//! the effective client settings of its collection, and the deployed task sequence with its
+//! steps and boot image.
+
+use super::fact::{Fact, V};
+use super::flags::{self, Availability, ContentOption};
+use super::{clients, optional_text, text, Context};
+use crate::export::family::Family;
+use crate::export::field::{Field, Gap, GapKind};
+use crate::export::records::{Deployment, Step, TaskSequence};
+use crate::export::Export;
+
+pub fn deployment(export: &Export, d: &Deployment, ctx: &Context) -> Fact {
+    let flags_fact = |f: &dyn Fn(i64) -> V| match &d.advert_flags {
+        Field::Known(v, o) => {
+            Fact::new(f(*v), Some(*o)).with_raw(format!("AdvertFlags {v} = 0x{v:08X}"))
+        }
+        Field::Missing(g) => Fact::unknown(g.clone()),
+    };
+    let availability = flags_fact(&|v| V::Str(Availability::from_advert_flags(v).name().into()));
+    let to_media = flags_fact(&|v| V::Bool(Availability::from_advert_flags(v).includes_media()));
+    let internet = flags_fact(&|v| V::Bool(flags::allows_internet(v)));
+    let content_option = match &d.remote_client_flags {
+        Field::Known(v, o) => {
+            Fact::str(ContentOption::from_remote_client_flags(*v).name(), Some(*o))
+                .with_raw(format!("RemoteClientFlags {v} = 0x{v:08X}"))
+        }
+        Field::Missing(g) => Fact::unknown(g.clone()),
+    };
+    let purpose = match &d.offer_type {
+        Field::Known(v, o) => Fact::new(
+            flags::purpose_name(*v).map_or(V::Null, |p| V::Str(p.into())),
+            Some(*o),
+        )
+        .with_raw(format!("OfferType {v}")),
+        Field::Missing(g) => Fact::unknown(g.clone()),
+    };
+    let ts = d.package_id.known().and_then(|id| {
+        export
+            .task_sequences
+            .iter()
+            .find(|t| t.package_id.known() == Some(id))
+    });
+    let task_sequence = match (ts, export.has(Family::TaskSequence)) {
+        (Some(ts), _) => task_sequence(export, ts),
+        (None, false) => Fact::unknown(Gap::not_exported(Family::TaskSequence, "the deployed task sequence")),
+        (None, true) => Fact::unknown(Gap {
+            kind: GapKind::NotProvided(format!(
+                "task sequence {0} is not in the export; export it with Export-CMPreflight.ps1 -TaskSequenceId {0}",
+                d.package_id.known().map_or("?", |s| s.as_str())
+            )),
+            at: d.package_id.origin(),
+            what: "The deployed task sequence".into(),
+            family: Some(Family::TaskSequence),
+        }),
+    };
+    Fact::obj(
+        vec![
+            ("id", text(&d.id)),
+            ("name", text(&d.name)),
+            ("collection_id", text(&d.collection_id)),
+            ("purpose", purpose),
+            ("availability", availability),
+            ("available_to_media", to_media),
+            ("allows_internet", internet),
+            ("content_option", content_option),
+            ("window", window(d, ctx.now_ms)),
+            (
+                "client_settings",
+                clients::effective(export, &d.collection_id),
+            ),
+            ("task_sequence", task_sequence),
+        ],
+        Some(d.origin),
+    )
+}
+
+/// Whether the deployment is offered now: `open`, `not_yet` (PresentTime in the future) or
+/// `expired` (ExpirationTime passed). Times are compared as UTC, which is exact for the
+/// \/Date(ms)\/ form and off by the site's time zone at most for local times.
+fn window(d: &Deployment, now: i64) -> Fact {
+    let enabled = |f: &Field<bool>| f.known().copied().unwrap_or(false);
+    if enabled(&d.expiration_time_enabled) {
+        if let Field::Known(t, o) = &d.expiration_time {
+            if *t <= now {
+                return Fact::str("expired", Some(*o))
+                    .with_raw(format!("ExpirationTime {}", iso(*t)));
+            }
+        }
+    }
+    let present_enabled = d.present_time_enabled.known().copied().unwrap_or(true);
+    if present_enabled {
+        if let Field::Known(t, o) = &d.present_time {
+            if *t > now {
+                return Fact::str("not_yet", Some(*o)).with_raw(format!("PresentTime {}", iso(*t)));
+            }
+            return Fact::str("open", Some(*o));
+        }
+    }
+    Fact::str("open", Some(d.origin))
+}
+
+/// `2026-11-20 09:30 UTC` from milliseconds since the epoch.
+pub fn iso(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn task_sequence(export: &Export, ts: &TaskSequence) -> Fact {
+    let id = ts.package_id.known().cloned().unwrap_or_default();
+    let rows: Vec<&Step> = export
+        .step_rows
+        .iter()
+        .filter(|r| r.task_sequence_id.known() == Some(&id))
+        .map(|r| &r.step)
+        .collect();
+    // The Sequence XML is the complete list; Get-CMTaskSequenceStep output stands in when it is missing.
+    let steps = match (&ts.steps, rows.is_empty()) {
+        (Field::Known(steps, o), _) => Fact::list(steps.iter().map(step).collect(), Some(*o)),
+        (Field::Missing(_), false) => Fact::list(rows.into_iter().map(step).collect(), None),
+        (Field::Missing(g), true) => Fact::unknown(g.clone()),
+    };
+    Fact::obj(
+        vec![
+            ("id", text(&ts.package_id)),
+            ("name", text(&ts.name)),
+            ("steps", steps),
+            ("dependent_program", optional_text(&ts.dependent_program)),
+            (
+                "alternate_content_providers",
+                optional_text(&ts.alternate_content_providers),
+            ),
+            ("boot_image", boot_image(export, &ts.boot_image_id)),
+        ],
+        Some(ts.origin),
+    )
+}
+
+fn boot_image(export: &Export, id: &Field<String>) -> Fact {
+    let id_fact = optional_text(id);
+    let Some(wanted) = id.known().filter(|s| !s.is_empty()) else {
+        return Fact::obj(
+            vec![("id", id_fact.clone()), ("architecture", id_fact)],
+            id.origin(),
+        );
+    };
+    let architecture = match export
+        .boot_images
+        .iter()
+        .find(|b| b.package_id.known() == Some(wanted))
+    {
+        Some(b) => match &b.architecture {
+            Field::Known(a, o) => {
+                let name = match a {
+                    9 => V::Str("x64".into()),
+                    0 => V::Str("x86".into()),
+                    5 => V::Str("arm64".into()),
+                    _ => V::Null,
+                };
+                Fact::new(name, Some(*o)).with_raw(format!("Architecture {a}"))
+            }
+            Field::Missing(g) => Fact::unknown(g.clone()),
+        },
+        None if !export.has(Family::BootImage) => Fact::unknown(Gap::not_exported(
+            Family::BootImage,
+            "the boot image's architecture",
+        )),
+        None => Fact::unknown(Gap {
+            kind: GapKind::NotProvided(format!(
+                "boot image {wanted} is not in the Get-CMBootImage output"
+            )),
+            at: id.origin(),
+            what: "The boot image".into(),
+            family: Some(Family::BootImage),
+        }),
+    };
+    Fact::obj(
+        vec![("id", id_fact), ("architecture", architecture)],
+        id.origin(),
+    )
+}
+
+fn step(s: &Step) -> Fact {
+    let var = |names: &[&str]| {
+        s.vars
+            .iter()
+            .find(|v| names.iter().any(|n| v.property.eq_ignore_ascii_case(n)))
+    };
+    // Apply Network Settings: NetworkJoinType; Join Domain or Workgroup: JoinType (0 domain, 1 workgroup).
+    let join = match var(&[
+        "NetworkJoinType",
+        "OSDNetworkJoinType",
+        "JoinType",
+        "OSDJoinType",
+    ]) {
+        Some(v) => match v.value.trim() {
+            "1" => Fact::str("workgroup", Some(v.origin)),
+            "0" => Fact::str("domain", Some(v.origin)),
+            other => Fact::str(other, Some(v.origin)),
+        }
+        .with_raw(format!("{} {}", v.property, v.value.trim())),
+        None => Fact::new(V::Null, Some(s.origin)),
+    };
+    let install = match var(&[
+        "ClientInstallProperties",
+        "SMSClientInstallProperties",
+        "InstallationProperties",
+    ]) {
+        Some(v) => Fact::str(v.value.clone(), Some(v.origin)),
+        None => Fact::new(V::Null, Some(s.origin)),
+    };
+    Fact::obj(
+        vec![
+            ("type", Fact::str(&s.class, Some(s.origin))),
+            ("name", Fact::str(&s.name, Some(s.origin))),
+            ("enabled", Fact::bool(s.enabled, Some(s.origin))),
+            ("join", join),
+            ("install_properties", install),
+        ],
+        Some(s.origin),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn iso_dates() {
+        assert_eq!(super::iso(1_605_605_400_000), "2020-11-17 09:30 UTC");
+        assert_eq!(super::iso(0), "1970-01-01 00:00 UTC");
+    }
+}
