@@ -74,14 +74,14 @@ pub fn render(r: &Report) -> String {
             let rule = &r.rules[f.rule];
             let _ = write!(
                 out,
-                "- **{}** {} {}: {}",
+                "- **{}** {} {} ({})",
                 esc(&rule.id),
                 f.target.kind,
                 esc(&f.target.id),
                 esc(&rule.title)
             );
             if let Some(d) = &f.detail {
-                let _ = write!(out, ". {}", esc(d));
+                let _ = write!(out, ": {}", esc(d));
             }
             if let Some(o) = f.location {
                 let _ = write!(out, " (`{}`)", code(&place(r, o)));
