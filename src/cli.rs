@@ -23,11 +23,20 @@ pub struct Args {
 pub enum Command {
     /// Check an export (files or folders written by scripts/Export-CMPreflight.ps1).
     #[command(after_help = EXIT_CODES)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List the rule catalog (id, name, severity, scope, builds, scenarios, confidence).
     Rules(RulesArgs),
     /// Print one rule in full: what it checks, why, the symptom, the fix, the source, examples.
     Explain(ExplainArgs),
+    /// Write a commented starting .cmg-preflight.yaml.
+    Init(InitArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Where to write it [default: ./.cmg-preflight.yaml]; an existing file is not overwritten.
+    #[arg(value_name = "FILE")]
+    pub path: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -74,22 +83,48 @@ pub struct CheckArgs {
     #[arg(long = "deployment", value_name = "ID")]
     pub deployments: Vec<String>,
 
-    /// Fail (exit 1) when a rule at or above this severity fails.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Fail (exit 1) when a rule at or above this severity fails [default: error, or the
+    /// configuration's fail_on].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
 
     /// Also fail when a rule at or above the threshold cannot be checked (unknown).
     #[arg(long)]
     pub strict: bool,
+
+    /// Report this rule at error severity (repeatable).
+    #[arg(short = 'D', long = "deny", value_name = "ID")]
+    pub deny: Vec<String>,
+
+    /// Report this rule at warning severity (repeatable).
+    #[arg(short = 'W', long = "warn", value_name = "ID")]
+    pub warn: Vec<String>,
+
+    /// Do not evaluate this rule (repeatable).
+    #[arg(short = 'A', long = "allow", value_name = "ID")]
+    pub allow: Vec<String>,
+
+    /// The configuration file [default: the nearest .cmg-preflight.yaml at or above the export].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .cmg-preflight.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// An earlier JSON result (--format json): failures already in it are reported as known and
+    /// do not fail the gate; only new ones do. Matched by rule and target, not by line.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Evaluate time-based rules (certificate expiry, media age, deployment window) as of this
     /// date (YYYY-MM-DD or ISO-8601) instead of now, for reproducible runs.
     #[arg(long, value_name = "DATE", value_parser = parse_now)]
     pub now: Option<i64>,
 
-    /// The scenario to check.
-    #[arg(long, value_enum, default_value_t = Scenario::BootMedia)]
-    pub scenario: Scenario,
+    /// The scenario to check [default: boot-media, or the configuration's scenario].
+    #[arg(long, value_enum)]
+    pub scenario: Option<Scenario>,
 
     /// Output format: human, json, sarif, junit, github, azure, markdown or auto (repeatable).
     /// `FORMAT=FILE` writes that format to FILE; at most one format goes to standard output.
@@ -166,6 +201,18 @@ pub enum FailOn {
     Never,
 }
 
+impl FailOn {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "error" => Some(FailOn::Error),
+            "warning" => Some(FailOn::Warning),
+            "note" => Some(FailOn::Note),
+            "never" => Some(FailOn::Never),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Scenario {
     /// Boot media over a CMG.
@@ -175,6 +222,14 @@ pub enum Scenario {
 }
 
 impl Scenario {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "boot-media" => Some(Scenario::BootMedia),
+            "software-center" => Some(Scenario::SoftwareCenter),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Scenario::BootMedia => "boot-media",

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         Command::Check(c) => run::check(c, &Style::detect(c.color, c.ascii), &mut out, &mut err),
         Command::Rules(r) => run::rules(r, &mut out, &mut err),
         Command::Explain(e) => run::explain(e, &mut out, &mut err),
+        Command::Init(i) => run::init(i, &mut out, &mut err),
     };
     ExitCode::from(code)
 }

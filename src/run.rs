@@ -4,12 +4,14 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use crate::cli::{CheckArgs, FailOn};
+use crate::cli::{CheckArgs, FailOn, Scenario};
+use crate::config::{self, Config, Level};
 use crate::export::family::Family;
 use crate::model::{self, fact::Fact, media};
 use crate::report::{self, diag::Diag, style::Style, Report};
 use crate::rules::{engine, format::Severity, registry};
 use crate::source::{walk, InputError};
+use crate::{baseline, waivers};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAIL: u8 = 1;
@@ -49,16 +51,49 @@ fn check_inner(
             help: None,
         }]
     })?;
-    let rules = load_rules(args.rules_dir.as_deref())?;
+    // The configuration first: it can name the media plan, and waivers point into it.
+    let mut sources = crate::source::SourceMap::default();
+    let config = load_config(args, &mut sources)?;
+    let scenario = match (
+        args.scenario,
+        config.scenario.as_deref().and_then(Scenario::parse),
+    ) {
+        (Some(s), _) | (None, Some(s)) => s,
+        (None, None) => Scenario::BootMedia,
+    }
+    .name();
+    let fail_on = args
+        .fail_on
+        .or_else(|| config.fail_on.as_deref().and_then(FailOn::parse))
+        .unwrap_or(FailOn::Error);
+    let strict = args.strict || config.strict == Some(true);
+    let media_path = args.media.clone().or_else(|| config.media.clone());
+    let deployments = if args.deployments.is_empty() {
+        config.deployments.clone()
+    } else {
+        args.deployments.clone()
+    };
+
+    let mut rules = load_rules(args.rules_dir.as_deref())?;
+    let mut levels = config.rules.clone();
+    levels.extend(args.deny.iter().map(|id| (id.clone(), Level::Error)));
+    levels.extend(args.warn.iter().map(|id| (id.clone(), Level::Warning)));
+    levels.extend(args.allow.iter().map(|id| (id.clone(), Level::Off)));
+    check_rule_ids(&rules, &levels, &config)?;
+    waivers::override_levels(&mut rules, &levels);
+
     let files = walk::collect(&args.paths)?;
-    let skip: Vec<&std::path::Path> = args
-        .media
+    let mut skip: Vec<&std::path::Path> = media_path
         .iter()
         .chain(args.rules_dir.iter())
+        .chain(args.baseline.iter())
         .map(PathBuf::as_path)
         .collect();
-    let mut export = crate::export::load(&files, &skip)?;
-    let plan_path: Option<PathBuf> = match (&args.media, export.media_plans.as_slice()) {
+    if let Some(c) = &config.path {
+        skip.push(c.as_path());
+    }
+    let mut export = crate::export::load(sources, &files, &skip)?;
+    let plan_path: Option<PathBuf> = match (&media_path, export.media_plans.as_slice()) {
         (Some(p), _) => Some(p.clone()),
         (None, [one]) => Some(one.clone()),
         (None, []) => None,
@@ -76,7 +111,7 @@ fn check_inner(
         Some(p) => Some(media::load(p, &mut export.sources)?),
         None => None,
     };
-    let mut ctx = model::Context::now(args.scenario.name());
+    let mut ctx = model::Context::now(scenario);
     if let Some(now) = args.now {
         ctx.now_ms = now;
     }
@@ -85,21 +120,20 @@ fn check_inner(
         .as_ref()
         .map(media::MediaPlan::deployments)
         .unwrap_or_default();
-    let targets = engine::select(
-        &model,
-        &args.deployments,
-        &plan_deployments,
-        args.scenario.name(),
-    )
-    .map_err(|m| {
-        vec![InputError {
-            path: "command line".into(),
-            message: m,
-            at: None,
-            help: None,
-        }]
-    })?;
-    let findings = engine::run(&rules, &model, &targets, args.scenario.name());
+    let targets =
+        engine::select(&model, &deployments, &plan_deployments, scenario).map_err(|m| {
+            vec![InputError {
+                path: "command line".into(),
+                message: m,
+                at: None,
+                help: None,
+            }]
+        })?;
+    let mut findings = engine::run(&rules, &model, &targets, scenario);
+    waivers::apply(&mut findings, &mut rules, &config.waivers, ctx.now_ms);
+    if let Some(b) = &args.baseline {
+        baseline::mark(b, &rules, &mut findings)?;
+    }
 
     let mut header = vec![
         ("site", site_line(&model.root)),
@@ -140,6 +174,7 @@ fn check_inner(
         findings: &findings,
         sources: &export.sources,
         notes: &export.notes,
+        baseline: args.baseline.is_some(),
         header,
     };
     let mut write_errors = Vec::new();
@@ -162,7 +197,84 @@ fn check_inner(
     if !write_errors.is_empty() {
         return Err(write_errors);
     }
-    Ok(exit_code(&report, args.fail_on, args.strict))
+    Ok(exit_code(&report, fail_on, strict))
+}
+
+/// The configuration: `--config`, else the nearest `.cmg-preflight.yaml` above the first export
+/// path, unless `--no-config`.
+fn load_config(
+    args: &CheckArgs,
+    sources: &mut crate::source::SourceMap,
+) -> Result<Config, Vec<InputError>> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => args.paths.first().and_then(|p| config::discover(p)),
+    };
+    match path {
+        Some(p) => config::load(&p, sources),
+        None => Ok(Config::default()),
+    }
+}
+
+/// A rule id in the configuration or in -D/-W/-A that names no rule is a mistake, not a no-op.
+fn check_rule_ids(
+    rules: &[crate::rules::format::Rule],
+    levels: &[(String, Level)],
+    config: &Config,
+) -> Result<(), Vec<InputError>> {
+    let unknown: Vec<&String> = levels
+        .iter()
+        .map(|(id, _)| id)
+        .chain(config.waivers.iter().map(|w| &w.rule))
+        .filter(|id| !rules.iter().any(|r| r.id == **id))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let where_ = config
+        .path
+        .as_ref()
+        .map_or("command line".to_string(), |p| {
+            format!("{} or the command line", p.display())
+        });
+    Err(unknown
+        .into_iter()
+        .map(|id| InputError {
+            path: where_.clone(),
+            message: format!("no rule `{id}`; `cmg-preflight rules` lists them"),
+            at: None,
+            help: None,
+        })
+        .collect())
+}
+
+/// `cmg-preflight init`.
+pub fn init(args: &crate::cli::InitArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let path = args
+        .path
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(config::FILE_NAMES[0]));
+    if path.exists() {
+        let _ = writeln!(
+            err,
+            "error: {} exists already; not overwritten",
+            path.display()
+        );
+        return EXIT_INPUT;
+    }
+    match write_atomically(&path, config::STARTER) {
+        Ok(()) => {
+            let _ = writeln!(out, "wrote {}", path.display());
+            EXIT_OK
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
+            EXIT_INPUT
+        }
+    }
 }
 
 /// Writes a temporary file beside the target and renames it, so a crash never leaves half a

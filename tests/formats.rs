@@ -139,6 +139,46 @@ fn partial() -> Scenario {
     }
 }
 
+/// The example with a configuration that waives DEP-02 (active), CNT-01 for PS100022 (expiring
+/// within 14 days) and MP-01 (matching nothing): waived outcomes, SARIF suppressions, waiver findings.
+fn waived() -> Scenario {
+    let tmp = temp_dir("waived");
+    let dir = tmp.0.join("waived");
+    copy_dir(&root().join("examples/contoso"), &dir, &[]);
+    let config = "waivers:
+  - rule: DEP-02
+    target: deployment:PS120045
+    reason: Internet option is switched on by change CHG-1042 on 1 December
+    owner: jane.doe@contoso.com
+    expires: 2027-01-31
+  - rule: CNT-01
+    target: content:PS100022
+    reason: Driver package not used by the remote models
+    owner: sam.lee@contoso.com
+    expires: 2026-12-01
+  - rule: MP-01
+    target: site:PS1
+    reason: MP02 is being rebuilt
+    owner: sam.lee@contoso.com
+    expires: 2027-01-31
+";
+    std::fs::write(dir.join(".cmg-preflight.yaml"), config).expect("write config");
+    Scenario {
+        name: "waived",
+        cwd: tmp.0.clone(),
+        args: vec![
+            "check",
+            "waived",
+            "--media",
+            "waived/media.yaml",
+            "--now",
+            NOW,
+        ],
+        exit: 1,
+        _tmp: Some(tmp),
+    }
+}
+
 /// Compares with `testdata/report/NAME`, or writes it with BLESS=1.
 fn expect_file(name: &str, got: &str) -> Result<(), String> {
     let path = root().join("testdata/report").join(name);
@@ -197,7 +237,7 @@ fn check_scenario(s: &Scenario) -> Vec<String> {
 #[test]
 fn every_format_matches_its_expected_file() {
     let mut problems = Vec::new();
-    for s in [contoso(), good(), partial()] {
+    for s in [contoso(), good(), partial(), waived()] {
         problems.extend(check_scenario(&s));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
@@ -362,7 +402,7 @@ fn json_output(s: &Scenario) -> serde_json::Value {
 #[test]
 fn json_output_validates_against_the_schema() {
     let schema = results_schema();
-    for s in [contoso(), good(), partial()] {
+    for s in [contoso(), good(), partial(), waived()] {
         let doc = json_output(&s);
         let errors: Vec<String> = schema
             .iter_errors(&doc)
@@ -497,7 +537,7 @@ fn sarif_results_and_fingerprints() {
 
 #[test]
 fn junit_has_one_case_per_result() {
-    for s in [contoso(), partial()] {
+    for s in [contoso(), partial(), waived()] {
         let o = run(bin(&s.cwd).args(&s.args).args(["--format", "junit"]));
         let xml = stdout(&o);
         let json = json_output(&s);
@@ -517,7 +557,7 @@ fn junit_has_one_case_per_result() {
         );
         assert_eq!(
             xml.matches("<skipped ").count(),
-            count("unknown") + count("not_applicable") + count("manual"),
+            count("unknown") + count("not_applicable") + count("manual") + count("waived"),
             "{}",
             s.name
         );
@@ -539,7 +579,7 @@ fn sarif_matches_the_official_schema() {
         .with_draft(jsonschema::Draft::Draft202012)
         .build(&schema)
         .expect("SARIF schema compiles");
-    for s in [contoso(), good(), partial()] {
+    for s in [contoso(), good(), partial(), waived()] {
         let o = run(bin(&s.cwd).args(&s.args).args(["--format", "sarif"]));
         let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("SARIF is JSON");
         let errors: Vec<String> = validator

@@ -65,8 +65,15 @@ impl Export {
 /// Loads every input file. Files that cannot be read or parsed are all reported together.
 /// `skip`: inputs that are not export data (the media plan, a custom rules folder); a
 /// file at or below one of them is not read as export.
-pub fn load(files: &[PathBuf], skip: &[&Path]) -> Result<Export, Vec<InputError>> {
-    let mut export = Export::default();
+pub fn load(
+    sources: SourceMap,
+    files: &[PathBuf],
+    skip: &[&Path],
+) -> Result<Export, Vec<InputError>> {
+    let mut export = Export {
+        sources,
+        ..Export::default()
+    };
     let mut errors = Vec::new();
     let skip: Vec<PathBuf> = skip
         .iter()

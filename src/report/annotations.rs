@@ -31,7 +31,7 @@ pub fn github(r: &Report) -> String {
     for f in r.findings {
         let rule = &r.rules[f.rule];
         match f.outcome {
-            Outcome::Fail => {
+            Outcome::Fail if !f.in_baseline => {
                 let kind = match f.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",
@@ -40,7 +40,8 @@ pub fn github(r: &Report) -> String {
                 let title = format!("{} {}", rule.id, rule.name);
                 command(&mut out, r, kind, f.location, &title, &details(f));
             }
-            Outcome::Pass | Outcome::Unknown | Outcome::NotApplicable | Outcome::Manual => {}
+            // Waived and baseline failures are accepted or known: no annotation.
+            _ => {}
         }
     }
     for g in unknown_groups(r) {
@@ -64,7 +65,7 @@ pub fn azure(r: &Report) -> String {
     for f in r.findings {
         let rule = &r.rules[f.rule];
         match f.outcome {
-            Outcome::Fail => {
+            Outcome::Fail if !f.in_baseline => {
                 let (kind, prefix) = match f.severity {
                     Severity::Error => ("error", ""),
                     Severity::Warning => ("warning", ""),
@@ -78,7 +79,8 @@ pub fn azure(r: &Report) -> String {
                     az_data(&details(f))
                 );
             }
-            Outcome::Pass | Outcome::Unknown | Outcome::NotApplicable | Outcome::Manual => {}
+            // Waived and baseline failures are accepted or known: no annotation.
+            _ => {}
         }
     }
     for g in unknown_groups(r) {

@@ -34,7 +34,7 @@ pub fn render(r: &Report, style: &Style) -> String {
     let mut failures: Vec<&Finding> = r
         .findings
         .iter()
-        .filter(|f| f.outcome == Outcome::Fail)
+        .filter(|f| f.outcome == Outcome::Fail && !f.in_baseline)
         .collect();
     failures.sort_by_key(|f| std::cmp::Reverse(f.severity));
     for f in failures {
@@ -151,6 +151,7 @@ fn outcome_label(f: &Finding) -> &'static str {
         (Outcome::NotApplicable, _) => "n/a",
         (Outcome::Manual, _) => "manual",
         (Outcome::Pass, _) => "pass",
+        (Outcome::Waived, _) => "waived",
     }
 }
 
@@ -167,17 +168,26 @@ fn checklist(r: &Report, style: &Style, out: &mut String) {
         .max()
         .unwrap_or(6)
         .clamp(6, 34);
-    let fixed = 2 + 8 + 1 + 8 + 1 + tw + 1;
+    let iw = r
+        .findings
+        .iter()
+        .map(|f| r.rules[f.rule].id.len())
+        .max()
+        .unwrap_or(8)
+        .max(8);
+    let fixed = 2 + iw + 1 + 8 + 1 + tw + 1;
     let title_w = style.width.saturating_sub(fixed).max(12);
     let _ = writeln!(
         out,
-        "  {:<8} {:<8} {:<tw$} REQUIREMENT",
+        "  {:<iw$} {:<8} {:<tw$} REQUIREMENT",
         "RULE", "OUTCOME", "TARGET"
     );
     for (f, target) in r.findings.iter().zip(&targets) {
         let rule = &r.rules[f.rule];
         let mut text = rule.title.clone();
-        if let (Outcome::NotApplicable | Outcome::Manual, Some(d)) = (f.outcome, &f.detail) {
+        if let (Outcome::NotApplicable | Outcome::Manual | Outcome::Waived, Some(d)) =
+            (f.outcome, &f.detail)
+        {
             let _ = write!(text, " ({d})");
         }
         let label = outcome_label(f);
@@ -188,7 +198,7 @@ fn checklist(r: &Report, style: &Style, out: &mut String) {
         };
         let _ = writeln!(
             out,
-            "  {:<8} {shown} {:<tw$} {}",
+            "  {:<iw$} {shown} {:<tw$} {}",
             rule.id,
             truncate(target, tw, style),
             truncate(&text, title_w, style)

@@ -26,6 +26,8 @@ pub fn render(r: &Report) -> String {
             "unknown": c.unknown,
             "not_applicable": c.not_applicable,
             "manual": c.manual,
+            "waived": c.waived,
+            "known": c.known,
         }
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -73,7 +75,16 @@ fn result(r: &Report, f: &Finding) -> Value {
     if let Some(d) = &f.detail {
         obj.insert("detail".into(), json!(d));
     }
-    if f.outcome == crate::rules::engine::Outcome::Fail {
+    if r.baseline && f.outcome == crate::rules::engine::Outcome::Fail {
+        obj.insert(
+            "baseline".into(),
+            json!(if f.in_baseline { "unchanged" } else { "new" }),
+        );
+    }
+    if matches!(
+        f.outcome,
+        crate::rules::engine::Outcome::Fail | crate::rules::engine::Outcome::Waived
+    ) {
         obj.insert(
             "remediation".into(),
             json!({ "console": f.console, "powershell": f.powershell }),

@@ -58,10 +58,11 @@ fn case(r: &Report, f: &Finding) -> TestCase {
                 .set_description(failure_text(r, f));
             s
         }
-        Outcome::Unknown | Outcome::NotApplicable | Outcome::Manual => {
+        Outcome::Unknown | Outcome::NotApplicable | Outcome::Manual | Outcome::Waived => {
             let (label, default) = match f.outcome {
                 Outcome::Unknown => ("unknown", "the export does not show it"),
                 Outcome::NotApplicable => ("not applicable", "does not apply"),
+                Outcome::Waived => ("waived", "accepted by a waiver"),
                 _ => ("manual", "check it by hand"),
             };
             let reason = f.detail.as_deref().unwrap_or(default);

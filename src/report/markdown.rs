@@ -36,7 +36,9 @@ pub fn render(r: &Report) -> String {
     for f in r.findings {
         let rule = &r.rules[f.rule];
         let mut requirement = rule.title.clone();
-        if let (Outcome::NotApplicable | Outcome::Manual, Some(d)) = (f.outcome, &f.detail) {
+        if let (Outcome::NotApplicable | Outcome::Manual | Outcome::Waived, Some(d)) =
+            (f.outcome, &f.detail)
+        {
             let _ = write!(requirement, " ({d})");
         }
         let _ = writeln!(
@@ -53,7 +55,7 @@ pub fn render(r: &Report) -> String {
     let mut failures: Vec<&Finding> = r
         .findings
         .iter()
-        .filter(|f| f.outcome == Outcome::Fail)
+        .filter(|f| f.outcome == Outcome::Fail && !f.in_baseline)
         .collect();
     failures.sort_by_key(|f| std::cmp::Reverse(f.severity));
     if !failures.is_empty() {
@@ -158,6 +160,7 @@ fn outcome(f: &Finding) -> &'static str {
         (Outcome::NotApplicable, _) => "➖ n/a",
         (Outcome::Manual, _) => "✋ manual",
         (Outcome::Pass, _) => "✅ pass",
+        (Outcome::Waived, _) => "🔕 waived",
     }
 }
 

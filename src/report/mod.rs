@@ -23,6 +23,8 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     pub sources: &'a SourceMap,
     pub notes: &'a [Note],
+    /// A `--baseline` was given: results say whether they are new.
+    pub baseline: bool,
     /// Header lines: (label, value), e.g. ("site", "PS1 Contoso, ConfigMgr 2403 (build 9128)").
     pub header: Vec<(&'static str, String)>,
 }
@@ -34,6 +36,9 @@ pub struct Counts {
     pub unknown: usize,
     pub not_applicable: usize,
     pub manual: usize,
+    pub waived: usize,
+    /// Failures that were already in the `--baseline` result (not in `fail`).
+    pub known: usize,
 }
 
 impl Report<'_> {
@@ -42,7 +47,9 @@ impl Report<'_> {
         for f in self.findings {
             match f.outcome {
                 Outcome::Pass => c.pass += 1,
+                Outcome::Fail if f.in_baseline => c.known += 1,
                 Outcome::Fail => c.fail[f.severity as usize] += 1,
+                Outcome::Waived => c.waived += 1,
                 Outcome::Unknown => c.unknown += 1,
                 Outcome::NotApplicable => c.not_applicable += 1,
                 Outcome::Manual => c.manual += 1,
@@ -64,7 +71,7 @@ impl Report<'_> {
     /// `27 checks: 4 failed (4 error, 0 warning, 0 note), 0 unknown, 22 passed, ...`.
     pub fn summary_line(&self) -> String {
         let c = self.counts();
-        format!(
+        let mut line = format!(
             "{} checks: {} failed ({} error, {} warning, {} note), {} unknown, {} passed, {} not applicable, {} manual",
             self.findings.len(),
             c.failed(),
@@ -75,7 +82,14 @@ impl Report<'_> {
             c.pass,
             c.not_applicable,
             c.manual
-        )
+        );
+        if c.waived > 0 {
+            line.push_str(&format!(", {} waived", c.waived));
+        }
+        if c.known > 0 {
+            line.push_str(&format!(", {} failed before (baseline)", c.known));
+        }
+        line
     }
 }
 

@@ -26,14 +26,26 @@ pub const FINGERPRINT_KEY: &str = "cmgPreflight/v1";
 const MAX_DESCRIPTION: usize = 1024;
 
 pub fn render(r: &Report) -> String {
-    // Waived findings (issue 4 waivers) will be results too, with
-    // `"suppressions": [{"kind": "external", "status": "accepted", "justification": reason}]`
-    // added in `result`; GitHub ignores `suppressions`, so they will show as open alerts there.
+    // Waived findings are results with `suppressions` (kind external: the waiver lives in the
+    // configuration, not in the export), so viewers show them as suppressed, not as open.
     let results: Vec<Value> = r
         .findings
         .iter()
-        .filter(|f| f.outcome == Outcome::Fail)
-        .map(|f| result(r, f))
+        .filter(|f| matches!(f.outcome, Outcome::Fail | Outcome::Waived))
+        .map(|f| {
+            let mut v = result(r, f);
+            if f.outcome == Outcome::Waived {
+                v["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": f.detail.clone().unwrap_or_default(),
+                }]);
+            }
+            if r.baseline {
+                v["baselineState"] = json!(if f.in_baseline { "unchanged" } else { "new" });
+            }
+            v
+        })
         .collect();
     let mut invocation = json!({ "executionSuccessful": true });
     let notifications = notifications(r);

@@ -17,6 +17,8 @@ pub enum Outcome {
     Manual,
     NotApplicable,
     Pass,
+    /// A failure accepted on purpose by a waiver (with reason, owner and expiry in `detail`).
+    Waived,
 }
 
 impl Outcome {
@@ -27,6 +29,7 @@ impl Outcome {
             Outcome::Unknown => "unknown",
             Outcome::NotApplicable => "not_applicable",
             Outcome::Manual => "manual",
+            Outcome::Waived => "waived",
         }
     }
 }
@@ -52,6 +55,9 @@ pub struct Finding {
     pub detail: Option<String>,
     pub console: String,
     pub powershell: Option<String>,
+    /// With `--baseline`: the same failure (rule and target) was in the earlier result, so it
+    /// is reported but does not fail the gate.
+    pub in_baseline: bool,
 }
 
 /// Which deployments are checked, and why those.
@@ -266,6 +272,7 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         also: Vec::new(),
         detail: None,
         console: render(&rule.console, env, &Evidence::default()),
+        in_baseline: false,
         powershell: rule
             .powershell
             .as_ref()

@@ -171,7 +171,8 @@ mod tests {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/good");
         let files = crate::source::walk::collect(std::slice::from_ref(&root)).unwrap_or_default();
         let plan_path = root.join("media.yaml");
-        let mut export = crate::export::load(&files, &[plan_path.as_path()]).unwrap_or_default();
+        let mut export = crate::export::load(Default::default(), &files, &[plan_path.as_path()])
+            .unwrap_or_default();
         let plan = media::load(&plan_path, &mut export.sources).ok();
         let rules = builtin().unwrap_or_default();
         for scenario in ["boot-media", "software-center"] {
