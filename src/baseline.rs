@@ -18,7 +18,7 @@ pub fn mark(path: &Path, rules: &[Rule], findings: &mut [Finding]) -> Result<(),
         vec![InputError {
             path: display.clone(),
             message: format!("the baseline is not JSON: {}", e.message),
-            at: Some((Arc::from(text.as_str()), Span::new(e.offset, 1))),
+            at: Some((Arc::new(text.clone()), Span::new(e.offset, 1))),
             help: Some("give a result written with --format json".into()),
         }]
     })?;

@@ -99,7 +99,7 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<InputErr
             ..Config::default()
         });
     };
-    let shared: Arc<str> = Arc::from(text.as_str());
+    let shared: Arc<String> = Arc::new(text.clone());
     let at = |span, message: String| {
         InputError {
         path: display.clone(),

@@ -99,7 +99,7 @@ pub fn load(
 pub fn read(path: &Path) -> Result<(String, Syntax, &'static str), InputError> {
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
-    let decoded = decode::decode(&bytes).map_err(|e| InputError::whole_file(path, e))?;
+    let decoded = decode::decode(bytes).map_err(|e| InputError::whole_file(path, e))?;
     let is_yaml = path
         .extension()
         .and_then(|e| e.to_str())
@@ -122,7 +122,7 @@ pub fn parse_items(
         path: path.to_string_lossy().replace('\\', "/"),
         message,
         at: Some((
-            std::sync::Arc::from(text),
+            std::sync::Arc::new(text.to_string()),
             Span::new(offset.min(text.len()), 1),
         )),
         help: None,

@@ -40,7 +40,7 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<MediaPlan, Vec<Input
     };
     let errors = schema().validate(&root);
     redact::redact(&root, &mut text);
-    let shared: Arc<str> = Arc::from(text.as_str());
+    let shared: Arc<String> = Arc::new(text.clone());
     if !errors.is_empty() {
         return Err(errors
             .into_iter()

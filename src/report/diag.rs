@@ -12,7 +12,7 @@ pub struct Diag {
     pub severity: miette::Severity,
     pub message: String,
     pub help: Option<String>,
-    pub source: Option<NamedSource<Arc<str>>>,
+    pub source: Option<NamedSource<Arc<String>>>,
     pub labels: Vec<LabeledSpan>,
     pub related: Vec<Diag>,
 }

@@ -14,7 +14,7 @@ pub fn parse_all(files: &[(&str, &str)]) -> Result<Vec<Rule>, Vec<InputError>> {
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for (name, text) in files {
-        let shared: Arc<str> = Arc::from(*text);
+        let shared: Arc<String> = Arc::new((*text).to_string());
         let at = |span, message: String| {
             InputError {
             path: (*name).to_string(),

@@ -10,8 +10,21 @@ pub struct Decoded {
     pub encoding: &'static str,
 }
 
-pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
-    if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
+/// Takes the bytes by value so that UTF-8, the common case, becomes the text without a copy.
+pub fn decode(mut bytes: Vec<u8>) -> Result<Decoded, String> {
+    if let Some((enc, bom_len)) = Encoding::for_bom(&bytes) {
+        if enc == UTF_8 {
+            bytes.drain(..bom_len);
+            return String::from_utf8(bytes)
+                .map(|text| Decoded {
+                    text,
+                    encoding: "UTF-8 with BOM",
+                })
+                .map_err(|_| {
+                    "the file starts with a UTF-8 byte-order mark but is not valid UTF-8"
+                        .to_string()
+                });
+        }
         let name = match enc {
             e if e == UTF_8 => "UTF-8 with BOM",
             e if e == UTF_16LE => "UTF-16LE",
@@ -29,14 +42,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, String> {
             encoding: name,
         });
     }
-    if looks_like_utf16_without_bom(bytes) {
+    if looks_like_utf16_without_bom(&bytes) {
         return Err("the file looks like UTF-16 without a byte-order mark; re-export it as UTF-8 (PowerShell: `Out-File -Encoding utf8`)".into());
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Decoded { text: s.to_string(), encoding: "UTF-8" }),
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded { text, encoding: "UTF-8" }),
         Err(e) => Err(format!(
             "the file is not UTF-8 (invalid byte at offset {}) and has no UTF-16 byte-order mark; re-export it as UTF-8 (PowerShell: `Out-File -Encoding utf8`)",
-            e.valid_up_to()
+            e.utf8_error().valid_up_to()
         )),
     }
 }
@@ -61,7 +74,7 @@ mod tests {
 
     #[test]
     fn utf16le_bom_is_decoded() {
-        let d = decode(&utf16le_with_bom("{\"a\":  \"é\"}")).expect("decodes");
+        let d = decode(utf16le_with_bom("{\"a\":  \"é\"}")).expect("decodes");
         assert_eq!(d.text, "{\"a\":  \"é\"}");
         assert_eq!(d.encoding, "UTF-16LE");
     }
@@ -72,25 +85,25 @@ mod tests {
         for u in "[1]".encode_utf16() {
             b.extend_from_slice(&u.to_be_bytes());
         }
-        assert_eq!(decode(&b).expect("decodes").text, "[1]");
+        assert_eq!(decode(b).expect("decodes").text, "[1]");
     }
 
     #[test]
     fn utf8_bom_is_stripped() {
-        let d = decode(b"\xEF\xBB\xBF[true]").expect("decodes");
+        let d = decode(b"\xEF\xBB\xBF[true]".to_vec()).expect("decodes");
         assert_eq!(d.text, "[true]");
         assert_eq!(d.encoding, "UTF-8 with BOM");
     }
 
     #[test]
     fn latin1_is_an_error() {
-        let err = decode(b"{\"Name\": \"Caf\xE9\"}").expect_err("rejected");
+        let err = decode(b"{\"Name\": \"Caf\xE9\"}".to_vec()).expect_err("rejected");
         assert!(err.contains("not UTF-8"), "{err}");
     }
 
     #[test]
     fn utf16_without_bom_is_named() {
-        let err = decode(b"{\0\"\0a\0\"\0:\x001\0}\0").expect_err("rejected");
+        let err = decode(b"{\0\"\0a\0\"\0:\x001\0}\0".to_vec()).expect_err("rejected");
         assert!(err.contains("UTF-16 without a byte-order mark"), "{err}");
     }
 }

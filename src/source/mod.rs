@@ -50,7 +50,9 @@ pub enum Syntax {
 pub struct SourceFile {
     pub path: PathBuf,
     pub display: String,
-    pub text: Arc<str>,
+    /// Shared with the diagnostics that quote it; an `Arc<String>` takes the decoded text
+    /// without copying it (a large content-status export is hundreds of megabytes).
+    pub text: Arc<String>,
     pub syntax: Syntax,
     pub encoding: &'static str,
     line_starts: Vec<usize>,
@@ -63,7 +65,7 @@ impl SourceFile {
         SourceFile {
             display: display_path(path),
             path: path.to_path_buf(),
-            text: Arc::from(text),
+            text: Arc::new(text),
             syntax,
             encoding,
             line_starts,
@@ -122,7 +124,7 @@ pub struct InputError {
     pub path: String,
     pub message: String,
     /// Decoded text and the offending span, when the error has a place in the file.
-    pub at: Option<(Arc<str>, Span)>,
+    pub at: Option<(Arc<String>, Span)>,
     pub help: Option<String>,
 }
 
