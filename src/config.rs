@@ -123,7 +123,7 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<InputErr
     let mut config = Config {
         path: Some(path.to_path_buf()),
         scenario: s(&root, "scenario"),
-        deployments: strings(root.get("deployments")),
+        deployments: Node::strings(root.get("deployments")),
         media: s(&root, "media").map(|m| base.join(m)),
         fail_on: s(&root, "fail_on"),
         strict: match root.get("strict").map(|n| &n.value) {
@@ -175,16 +175,6 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<InputErr
         Ok(config)
     } else {
         Err(errors)
-    }
-}
-
-fn strings(n: Option<&Node>) -> Vec<String> {
-    match n.map(|n| &n.value) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -43,14 +43,7 @@ fn check_inner(
         std::io::IsTerminal::is_terminal(&std::io::stdout()),
         &report::output::process_env,
     )
-    .map_err(|m| {
-        vec![InputError {
-            path: "command line".into(),
-            message: m,
-            at: None,
-            help: None,
-        }]
-    })?;
+    .map_err(|m| vec![InputError::usage(m)])?;
     // The configuration first: it can name the media plan, and waivers point into it.
     let mut sources = crate::source::SourceMap::default();
     let config = load_config(args, &mut sources)?;
@@ -120,15 +113,8 @@ fn check_inner(
         .as_ref()
         .map(media::MediaPlan::deployments)
         .unwrap_or_default();
-    let targets =
-        engine::select(&model, &deployments, &plan_deployments, scenario).map_err(|m| {
-            vec![InputError {
-                path: "command line".into(),
-                message: m,
-                at: None,
-                help: None,
-            }]
-        })?;
+    let targets = engine::select(&model, &deployments, &plan_deployments, scenario)
+        .map_err(|m| vec![InputError::usage(m)])?;
     let mut findings = engine::run(&rules, &model, &targets, scenario);
     waivers::apply(&mut findings, &mut rules, &config.waivers, ctx.now_ms);
     if let Some(b) = &args.baseline {

@@ -187,13 +187,7 @@ impl MediaPlan {
 
     /// The deployment ids the plan names, if it names any.
     pub fn deployments(&self) -> Vec<String> {
-        match self.root.get("deployments").map(|n| &n.value) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_string))
-                .collect(),
-            _ => Vec::new(),
-        }
+        Node::strings(self.root.get("deployments"))
     }
 }
 

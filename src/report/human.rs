@@ -167,7 +167,8 @@ fn checklist(r: &Report, style: &Style, out: &mut String) {
         .map(|t| t.chars().count())
         .max()
         .unwrap_or(6)
-        .clamp(6, 34);
+        .clamp(6, 34)
+        .min((style.width / 3).max(12));
     let iw = r
         .findings
         .iter()

@@ -153,7 +153,7 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
         severity: Severity::parse(&s("severity")).unwrap_or(Severity::Error),
         confidence: s("confidence"),
         builds,
-        scenarios: strings(root.get("scenarios")),
+        scenarios: Node::strings(root.get("scenarios")),
         scope,
         applies_when,
         condition,
@@ -163,9 +163,9 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
         message: s("message"),
         rationale: s("rationale"),
         symptom: opt("symptom"),
-        failure_modes: strings(root.get("failure_modes")),
-        fixtures_fail: strings(root.get("fixtures").and_then(|f| f.get("fail"))),
-        fixtures_pass: strings(root.get("fixtures").and_then(|f| f.get("pass"))),
+        failure_modes: Node::strings(root.get("failure_modes")),
+        fixtures_fail: Node::strings(root.get("fixtures").and_then(|f| f.get("fail"))),
+        fixtures_pass: Node::strings(root.get("fixtures").and_then(|f| f.get("pass"))),
         console: remediation
             .and_then(|r| r.get("console"))
             .and_then(Node::as_str)
@@ -183,16 +183,6 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
         Ok(rule)
     } else {
         Err(errors)
-    }
-}
-
-fn strings(n: Option<&Node>) -> Vec<String> {
-    match n.map(|n| &n.value) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
     }
 }
 

@@ -137,6 +137,15 @@ impl InputError {
             help: None,
         }
     }
+    /// A command-line mistake: no file, no place.
+    pub fn usage(message: impl Into<String>) -> Self {
+        InputError {
+            path: "command line".into(),
+            message: message.into(),
+            at: None,
+            help: None,
+        }
+    }
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self

@@ -57,6 +57,17 @@ impl Node {
             _ => &[],
         }
     }
+    /// The strings of an array (a list of ids in a YAML file); anything else gives none.
+    pub fn strings(node: Option<&Node>) -> Vec<String> {
+        match node.map(|n| &n.value) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn kind_name(&self) -> &'static str {
         match self.value {
             Value::Null => "null",
