@@ -168,7 +168,7 @@ fn checklist(r: &Report, style: &Style, out: &mut String) {
         .max()
         .unwrap_or(6)
         .clamp(6, 34)
-        .min((style.width / 3).max(12));
+        .min((style.width * 2 / 5).max(12));
     let iw = r
         .findings
         .iter()
