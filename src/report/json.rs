@@ -47,6 +47,7 @@ fn result(r: &Report, f: &Finding) -> Value {
         "name": rule.name,
         "title": rule.title,
         "severity": f.severity.name(),
+        "confidence": rule.confidence,
         "outcome": f.outcome.name(),
         "target": { "kind": f.target.kind, "id": f.target.id },
         "message": if f.message.is_empty() { rule.title.clone() } else { f.message.clone() },

@@ -65,6 +65,11 @@ pub enum Cond {
         op: Op,
         expected: Option<String>,
     },
+    /// `all`/`any`/`not` with the rule author's own words for what is expected.
+    Described {
+        inner: Box<Cond>,
+        expected: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -172,6 +177,11 @@ pub fn eval(c: &Cond, env: &Env) -> Eval {
                 Verdict::Unknown => Verdict::Unknown,
             };
             e.ev.expected = format!("not ({})", e.ev.expected);
+            e
+        }
+        Cond::Described { inner, expected } => {
+            let mut e = eval(inner, env);
+            e.ev.expected = expected.clone();
             e
         }
         Cond::Quant {

@@ -238,14 +238,22 @@ fn condition(n: &Node, vars: &mut Vec<(String, String)>, errors: &mut Vec<RuleEr
         Some(Value::Array(items)) => items.iter().map(|i| condition(i, vars, errors)).collect(),
         _ => Vec::new(),
     };
-    if n.has("all") {
-        return Cond::All(list("all", vars, errors));
-    }
-    if n.has("any") {
-        return Cond::Any(list("any", vars, errors));
-    }
-    if let Some(inner) = n.get("not") {
-        return Cond::Not(Box::new(condition(inner, vars, errors)));
+    let composite = if n.has("all") {
+        Some(Cond::All(list("all", vars, errors)))
+    } else if n.has("any") {
+        Some(Cond::Any(list("any", vars, errors)))
+    } else {
+        n.get("not")
+            .map(|inner| Cond::Not(Box::new(condition(inner, vars, errors))))
+    };
+    if let Some(c) = composite {
+        return match expected {
+            Some(expected) => Cond::Described {
+                inner: Box::new(c),
+                expected,
+            },
+            None => c,
+        };
     }
     for (key, q) in [
         ("some", Quantifier::Some),
