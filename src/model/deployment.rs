@@ -17,13 +17,24 @@ pub fn deployment(export: &Export, d: &Deployment, ctx: &Context) -> Fact {
         }
         Field::Missing(g) => Fact::unknown(g.clone()),
     };
-    let availability = flags_fact(&|v| V::Str(Availability::from_advert_flags(v).name().into()));
+    // The console's wording first, then the raw flags it was decoded from.
+    let availability = match &d.advert_flags {
+        Field::Known(v, o) => {
+            let a = Availability::from_advert_flags(*v);
+            Fact::str(a.name(), Some(*o))
+                .with_raw(format!("\"{}\": AdvertFlags {v} = 0x{v:08X}", a.label()))
+        }
+        Field::Missing(g) => Fact::unknown(g.clone()),
+    };
     let to_media = flags_fact(&|v| V::Bool(Availability::from_advert_flags(v).includes_media()));
     let internet = flags_fact(&|v| V::Bool(flags::allows_internet(v)));
     let content_option = match &d.remote_client_flags {
         Field::Known(v, o) => {
-            Fact::str(ContentOption::from_remote_client_flags(*v).name(), Some(*o))
-                .with_raw(format!("RemoteClientFlags {v} = 0x{v:08X}"))
+            let c = ContentOption::from_remote_client_flags(*v);
+            Fact::str(c.name(), Some(*o)).with_raw(format!(
+                "\"{}\": RemoteClientFlags {v} = 0x{v:08X}",
+                c.label()
+            ))
         }
         Field::Missing(g) => Fact::unknown(g.clone()),
     };

@@ -60,10 +60,6 @@ pub fn builtin() -> Result<Vec<Rule>, Vec<InputError>> {
     parse_all(embedded::EMBEDDED)
 }
 
-pub fn embedded_files() -> &'static [(&'static str, &'static str)] {
-    embedded::EMBEDDED
-}
-
 /// Catalog groups in the order of domain §1.2 (A site … H task sequence), then number.
 fn catalog_order(id: &str) -> (usize, String) {
     const GROUPS: [&str; 8] = ["SITE", "CMG", "MP", "CNT", "CS", "DEP", "MED", "TS"];
