@@ -63,7 +63,7 @@ impl Gap {
                 self.what
             ),
             GapKind::Invalid(why) => format!("`{}` cannot be decoded: {why}", self.what),
-            GapKind::NotExported => format!("the export has no {supplier}, which {} needs", self.what),
+            GapKind::NotExported => format!("the export has no {supplier}, needed for {}", self.what),
             GapKind::NotProvided(how) => format!("{} is not known: {how}", self.what),
         }
     }

@@ -82,7 +82,7 @@ pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
     if !customs.is_empty() && !export.has(Family::ClientSettingDeployment) {
         return Fact::unknown(Gap::not_exported(
             Family::ClientSettingDeployment,
-            "which custom client settings apply to the collection",
+            "telling which custom client settings apply to the collection",
         ));
     }
     let deployed_to = |s: &ClientSetting| -> Vec<(&String, Origin)> {

@@ -68,7 +68,7 @@ pub fn content_location(export: &Export, hosts: &[String], origin: Origin) -> Fa
     } else {
         Fact::unknown(Gap::not_exported(
             Family::DistributionPoint,
-            "whether the CMG serves content",
+            "telling whether the CMG serves content",
         ))
     }
 }
@@ -165,7 +165,7 @@ impl<'a> Index<'a> {
             )),
             (_, false) => Some(Gap::not_exported(
                 Family::AzureService,
-                "which content locations are CMGs",
+                "telling which content locations are CMGs",
             )),
             _ => None,
         };

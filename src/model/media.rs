@@ -100,7 +100,7 @@ impl MediaPlan {
             Some(hosts) => Fact::bool(host_matches(n.as_str().unwrap_or_default(), hosts), at(n)),
             None => Fact::unknown(Gap::not_exported(
                 Family::AzureService,
-                "whether a media management point is a CMG",
+                "telling whether a media management point is a CMG",
             )),
         };
         let mps = match self.root.get("management_points") {

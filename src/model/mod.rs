@@ -24,6 +24,9 @@ pub struct Model {
     pub deployments: Vec<Fact>,
     /// Per task sequence id: the content objects it references.
     pub content: Vec<(String, Vec<Fact>)>,
+    /// Stands in for the deployment when there is none to check, so deployment and content
+    /// rules say "unknown" instead of silently having no target.
+    pub no_deployment: Fact,
 }
 
 /// What the model is built for: the scenario checked and the moment "now" (fixed in tests).
@@ -111,10 +114,26 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>, ctx: &Context) -
         ],
         None,
     );
+    let no_deployment = if export.has(Family::Deployment) {
+        Fact::unknown(Gap {
+            kind: crate::export::field::GapKind::NotProvided(
+                "the export has no task sequence deployment to check (see DEP-01)".into(),
+            ),
+            at: None,
+            what: "The deployment".into(),
+            family: Some(Family::Deployment),
+        })
+    } else {
+        Fact::unknown(Gap::not_exported(
+            Family::Deployment,
+            "the task sequence deployments",
+        ))
+    };
     Model {
         root,
         deployments,
         content,
+        no_deployment,
     }
 }
 
@@ -122,7 +141,10 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>, ctx: &Context) -
 /// "no CMG in the export" and "the export has no CMG file" are different answers.
 fn family_list(export: &Export, family: Family, items: Vec<Fact>) -> Fact {
     match export.present.get(&family).and_then(|f| f.first()) {
-        None => Fact::unknown(Gap::not_exported(family, family.class())),
+        None => Fact::unknown(Gap::not_exported(
+            family,
+            format!("the {} objects", family.class()),
+        )),
         Some(file) => {
             let origin = crate::source::Origin {
                 file: *file,

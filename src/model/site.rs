@@ -72,7 +72,7 @@ pub fn communication(export: &Export, code: Option<&String>) -> Fact {
     let Some(component) = component else {
         return Fact::unknown(Gap::not_exported(
             Family::SiteComponent,
-            "SMS_SITE_COMPONENT_MANAGER of the site",
+            "the site component manager of the site",
         ));
     };
     let value = match prop(&component.props, "IISSSLState", "SMS_SCI_Component") {

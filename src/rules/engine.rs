@@ -176,6 +176,19 @@ pub(crate) fn expand<'a>(
         }
     };
     let display = |f: &Fact, key: &str| f.get(key).map(Fact::display).unwrap_or_else(|| "?".into());
+    // No deployment to check (none exported, or none at all): one stand-in target whose data
+    // is unknown, so the deployment and content rules are reported, not silently skipped.
+    if targets.deployments.is_empty() && matches!(scope, Scope::Deployment | Scope::Content) {
+        let none = &model.no_deployment;
+        let pairs: &[(&str, &'a Fact)] = &[("deployment", none), ("content", none)];
+        return vec![(
+            Target {
+                kind: scope.name(),
+                id: "(no deployment)".into(),
+            },
+            env_with(pairs),
+        )];
+    }
     match scope {
         Scope::Site => {
             let code = model
