@@ -151,11 +151,41 @@ pub fn run(rules: &[Rule], model: &Model, targets: &Targets, scenario: &str) -> 
         if !rule.scenarios.iter().any(|s| s == scenario) {
             continue;
         }
-        for (target, env) in expand(rule.scope, model, targets, &base) {
+        let expanded = expand(rule.scope, model, targets, &base);
+        if expanded.is_empty() {
+            // Every rule shows in the report: with nothing to check in its scope (a task
+            // sequence that references no content), it says so.
+            out.push(nothing_to_check(index, rule));
+        }
+        for (target, env) in expanded {
             out.push(evaluate(index, rule, target, &env));
         }
     }
     out
+}
+
+fn nothing_to_check(index: usize, rule: &Rule) -> Finding {
+    Finding {
+        rule: index,
+        target: Target {
+            kind: rule.scope.name(),
+            id: "(none)".into(),
+        },
+        outcome: Outcome::NotApplicable,
+        severity: rule.severity,
+        message: rule.title.clone(),
+        expected: String::new(),
+        found: String::new(),
+        location: None,
+        also: Vec::new(),
+        detail: Some(format!(
+            "nothing of scope {} to check: the task sequence references no content",
+            rule.scope.name()
+        )),
+        console: rule.console.clone(),
+        powershell: None,
+        in_baseline: false,
+    }
 }
 
 /// The targets of a scope, each with its environment.
