@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use crate::model::catalog::FIELDS;
+use crate::rules::condition::describe_tree;
 use crate::rules::format::Rule;
 
 mod cases {
@@ -114,11 +115,20 @@ pub fn explain(r: &Rule) -> String {
     };
     match &r.manual {
         Some(m) => section(&mut out, "What to check (no export shows it)", m),
-        None => section(
-            &mut out,
-            "What it checks",
-            &format!("{}\nfinding: {}", r.title, r.message),
-        ),
+        None => {
+            let mut what = format!("{}\n", r.title);
+            if let Some(c) = &r.applies_when {
+                let _ = write!(what, "applies when:\n{}", describe_tree(c, false));
+            }
+            if let Some(c) = &r.condition {
+                let _ = write!(what, "passes when:\n{}", describe_tree(c, false));
+            }
+            if let Some(c) = &r.warn_when {
+                let _ = write!(what, "a warning instead when:\n{}", describe_tree(c, true));
+            }
+            let _ = write!(what, "finding: {}", r.message);
+            section(&mut out, "What it checks", &what);
+        }
     }
     section(&mut out, "Why", &r.rationale);
     if let Some(s) = &r.symptom {
@@ -212,6 +222,15 @@ pub fn markdown(rules: &[Rule]) -> String {
             let _ = writeln!(out, "Reminder (no export shows it): {m}\n");
         }
         let _ = writeln!(out, "{}\n", r.rationale.trim());
+        for (label, cond, raw) in [
+            ("Applies when", &r.applies_when, false),
+            ("Passes when", &r.condition, false),
+            ("A warning instead when", &r.warn_when, true),
+        ] {
+            if let Some(c) = cond {
+                let _ = writeln!(out, "{label}:\n\n```text\n{}```\n", describe_tree(c, raw));
+            }
+        }
         if let Some(s) = &r.symptom {
             let _ = writeln!(out, "Symptom: {}\n", s.trim());
         }

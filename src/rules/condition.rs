@@ -433,3 +433,70 @@ fn with_expected(mut e: Eval, expected: &str) -> Eval {
     };
     e
 }
+
+/// The condition in words, one line per test, for `explain` and the rule docs.
+/// `raw`: show the tests themselves, not the rule author's wording of what is expected
+/// (for `warn_when`, whose wording describes the expectation, not the trigger).
+pub fn describe_tree(c: &Cond, raw: bool) -> String {
+    let mut out = String::new();
+    describe_into(c, 0, raw, &mut out);
+    out
+}
+
+fn describe_into(c: &Cond, depth: usize, raw: bool, out: &mut String) {
+    let pad = "  ".repeat(depth);
+    match c {
+        Cond::Leaf { path, op, expected } => match expected.as_ref().filter(|_| !raw) {
+            Some(words) => out.push_str(&format!("{pad}- {words}  [{}]\n", describe(path, op))),
+            None => out.push_str(&format!("{pad}- {}\n", describe(path, op))),
+        },
+        Cond::All(items) | Cond::Any(items) => {
+            out.push_str(&format!(
+                "{pad}- {} of:\n",
+                if matches!(c, Cond::All(_)) {
+                    "all"
+                } else {
+                    "any"
+                }
+            ));
+            items
+                .iter()
+                .for_each(|i| describe_into(i, depth + 1, raw, out));
+        }
+        Cond::Not(inner) => {
+            out.push_str(&format!("{pad}- not:\n"));
+            describe_into(inner, depth + 1, raw, out);
+        }
+        Cond::Described { inner, expected } if !raw => {
+            out.push_str(&format!("{pad}- {expected}:\n"));
+            describe_into(inner, depth + 1, raw, out);
+        }
+        Cond::Described { inner, .. } => describe_into(inner, depth, raw, out),
+        Cond::Quant {
+            q,
+            over,
+            var,
+            filter,
+            check,
+            ..
+        } => {
+            let word = match q {
+                Quantifier::Some => "at least one",
+                Quantifier::Every => "every",
+                Quantifier::None => "no",
+            };
+            out.push_str(&format!("{pad}- {word} {var} in {over}"));
+            if filter.is_some() {
+                out.push_str(" where");
+            }
+            out.push_str(":\n");
+            if let Some(f) = filter {
+                describe_into(f, depth + 2, raw, out);
+            }
+            if let Some(c) = check {
+                out.push_str(&format!("{pad}  then:\n"));
+                describe_into(c, depth + 2, raw, out);
+            }
+        }
+    }
+}
