@@ -22,6 +22,17 @@ fn builds(r: &Rule) -> String {
     }
 }
 
+/// `severity error`, `scope deployment`, ...: the rule's header, for `explain` and the docs.
+fn facts(r: &Rule) -> [String; 5] {
+    [
+        format!("severity {}", r.severity.name()),
+        format!("scope {}", r.scope.name()),
+        format!("builds {}", builds(r)),
+        format!("scenarios {}", r.scenarios.join(", ")),
+        format!("confidence {}", r.confidence),
+    ]
+}
+
 fn kind(r: &Rule) -> &'static str {
     if r.manual.is_some() {
         "manual"
@@ -100,16 +111,7 @@ fn example(name: &str) -> String {
 pub fn explain(r: &Rule) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} {}: {}", r.id, r.name, r.title);
-    let _ = writeln!(
-        out,
-        "severity {} · scope {} · builds {} · scenarios {} · confidence {} · {}\n",
-        r.severity.name(),
-        r.scope.name(),
-        builds(r),
-        r.scenarios.join(", "),
-        r.confidence,
-        r.file
-    );
+    let _ = writeln!(out, "{} · {}\n", facts(r).join(" · "), r.file);
     let section = |out: &mut String, title: &str, body: &str| {
         let _ = writeln!(out, "{title}\n{}\n", indent(body.trim_end()));
     };
@@ -209,15 +211,7 @@ pub fn markdown(rules: &[Rule]) -> String {
     }
     for r in rules {
         let _ = writeln!(out, "\n## {}\n\n**{}** (`{}`)\n", r.id, r.title, r.name);
-        let _ = writeln!(
-            out,
-            "Severity {}, scope {}, builds {}, scenarios {}, confidence {}.\n",
-            r.severity.name(),
-            r.scope.name(),
-            builds(r),
-            r.scenarios.join(", "),
-            r.confidence
-        );
+        let _ = writeln!(out, "{}.\n", facts(r).join(", "));
         if let Some(m) = &r.manual {
             let _ = writeln!(out, "Reminder (no export shows it): {m}\n");
         }

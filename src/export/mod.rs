@@ -150,15 +150,14 @@ fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
     let (mut text, syntax, encoding) = read(path)?;
     let file = FileId(export.sources.iter().count() as u32);
     let mut items_seen = 0usize;
-    let mut secret_spans: Vec<Node> = Vec::new();
+    // Secret values are collected while parsing (one walk per element) and blanked after.
+    let mut secret_spans: Vec<(usize, usize)> = Vec::new();
     let mut is_media_plan = false;
     {
         let text_ref = text.as_str();
         let mut each = |node: Node| {
             items_seen += 1;
-            if contains_secret(&node) {
-                secret_spans.push(node.clone());
-            }
+            redact::collect(&node, &mut secret_spans);
             match classify::classify(&node) {
                 Kind::MediaPlan => is_media_plan = true,
                 kind => export.add(kind, &node, file, text_ref, syntax == Syntax::Json),
@@ -166,9 +165,7 @@ fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
         };
         parse_items(text_ref, syntax, path, &mut each)?;
     }
-    for node in &secret_spans {
-        redact::redact(node, &mut text);
-    }
+    redact::blank(&secret_spans, &mut text);
     if items_seen == 0 {
         let name = path
             .file_name()
@@ -185,16 +182,6 @@ fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
         .sources
         .add(SourceFile::new(path, text, syntax, encoding));
     Ok(())
-}
-
-fn contains_secret(node: &Node) -> bool {
-    match &node.value {
-        Value::Object(m) => m.iter().any(|m| {
-            (redact::is_secret_key(&m.key) && !m.value.is_null()) || contains_secret(&m.value)
-        }),
-        Value::Array(items) => items.iter().any(contains_secret),
-        _ => false,
-    }
 }
 
 impl Export {

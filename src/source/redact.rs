@@ -12,12 +12,18 @@ pub fn is_secret_key(key: &str) -> bool {
 pub fn redact(node: &Node, text: &mut String) -> usize {
     let mut spans = Vec::new();
     collect(node, &mut spans);
+    blank(&spans, text);
+    spans.len()
+}
+
+/// Blanks byte ranges found by [`collect`] (same length, so other spans stay right).
+pub fn blank(spans: &[(usize, usize)], text: &mut String) {
     if spans.is_empty() {
-        return 0;
+        return;
     }
     let mut bytes = std::mem::take(text).into_bytes();
     let len = bytes.len();
-    for (start, end) in &spans {
+    for (start, end) in spans {
         for b in &mut bytes[(*start).min(len)..(*end).min(len)] {
             if !matches!(*b, b'\n' | b'\r') {
                 *b = b'*';
@@ -27,10 +33,10 @@ pub fn redact(node: &Node, text: &mut String) -> usize {
     // Only ASCII '*' replaced whole value spans, so the text stays UTF-8; stay safe anyway.
     *text = String::from_utf8(bytes)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    spans.len()
 }
 
-fn collect(node: &Node, out: &mut Vec<(usize, usize)>) {
+/// The byte ranges of secret values below `node`, in one walk.
+pub fn collect(node: &Node, out: &mut Vec<(usize, usize)>) {
     match &node.value {
         Value::Object(members) => {
             for m in members {
