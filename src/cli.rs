@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::gate::FailOn;
+use crate::report::output::{parse_format_spec, FormatSpec};
 use crate::report::style::ColorChoice;
 
 pub const EXIT_CODES: &str = "Exit codes:
@@ -122,6 +124,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_now)]
     pub now: Option<i64>,
 
+    /// Read files that have no byte-order mark in this encoding (an encoding_rs label such as
+    /// utf-8, windows-1252, iso-8859-15, utf-16le) [default: UTF-8, else Windows-1252 with a
+    /// note].
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    pub encoding: Option<&'static encoding_rs::Encoding>,
+
     /// The scenario to check [default: boot-media, or the configuration's scenario].
     #[arg(long, value_enum)]
     pub scenario: Option<Scenario>,
@@ -145,72 +153,6 @@ pub struct CheckArgs {
     /// ASCII instead of Unicode box drawing.
     #[arg(long)]
     pub ascii: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Diagnostics with source snippets, then a checklist.
-    Human,
-    /// One result per rule and target (format version 1, schemas/results.schema.json).
-    Json,
-    /// SARIF 2.1.0 for GitHub code scanning: one result per failure.
-    Sarif,
-    /// JUnit XML (Azure DevOps PublishTestResults@2): one test case per rule and target.
-    Junit,
-    /// GitHub Actions workflow commands (::error file=...::), then a summary line.
-    Github,
-    /// Azure Pipelines logging commands (##vso[task.logissue ...]), then a summary line.
-    Azure,
-    /// A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
-    Markdown,
-    /// github or azure on a non-terminal inside that CI, else human.
-    Auto,
-}
-
-/// One `--format` occurrence: a format and, with `FORMAT=FILE`, its file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FormatSpec {
-    pub format: Format,
-    pub file: Option<PathBuf>,
-}
-
-fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
-    let (name, file) = match s.split_once('=') {
-        Some((n, "")) => return Err(format!("`{n}=` needs a file name")),
-        Some((n, f)) => (n, Some(PathBuf::from(f))),
-        None => (s, None),
-    };
-    let format = Format::from_str(name, false).map_err(|_| {
-        let names: Vec<String> = Format::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-            .collect();
-        format!(
-            "unknown format `{name}` (one of: {}; optionally FORMAT=FILE)",
-            names.join(", ")
-        )
-    })?;
-    Ok(FormatSpec { format, file })
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Note,
-    Never,
-}
-
-impl FailOn {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "error" => Some(FailOn::Error),
-            "warning" => Some(FailOn::Warning),
-            "note" => Some(FailOn::Note),
-            "never" => Some(FailOn::Never),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -238,7 +180,13 @@ impl Scenario {
     }
 }
 
+fn parse_encoding(s: &str) -> Result<&'static encoding_rs::Encoding, String> {
+    crate::source::decode::encoding_for_label(s).ok_or_else(|| {
+        format!("`{s}` is not an encoding label (for example utf-8, windows-1252, iso-8859-15, utf-16le)")
+    })
+}
+
 fn parse_now(s: &str) -> Result<i64, String> {
     crate::export::field::parse_date(s)
-        .ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD or ISO-8601)"))
+        .ok_or_else(|| format!("`{s}` is not a date (a real calendar date as YYYY-MM-DD or ISO-8601, nothing after it)"))
 }

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use crate::export::field::parse_date;
 use crate::schema::Schema;
 use crate::source::node::{Node, Value};
-use crate::source::{InputError, Origin, SourceFile, SourceMap};
+use crate::source::{InputError, Origin, SourceMap};
 
 pub const FILE_NAMES: [&str; 2] = [".cmg-preflight.yaml", ".cmg-preflight.yml"];
 pub const SCHEMA: &str = include_str!("../schemas/config.schema.json");
@@ -54,24 +54,42 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
 }
 
-/// The nearest `.cmg-preflight.yaml` at or above `start` (a folder, or a file's folder).
+/// The configuration that applies to an export at `start` (a folder, or a file's folder).
+/// Inside a git repository (the nearest folder above holding `.git`), the nearest
+/// `.cmg-preflight.yaml` from the export folder up to the repository root. Outside one, only the
+/// export folder and the current folder: a file in a shared parent (`/tmp`, a home folder)
+/// must never switch a gate off unseen.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let start = start.canonicalize().ok()?;
-    let mut dir = if start.is_dir() {
-        Some(start.as_path())
+    let dir = if start.is_dir() {
+        start
     } else {
-        start.parent()
+        start.parent()?.to_path_buf()
     };
-    while let Some(d) = dir {
-        for name in FILE_NAMES {
-            let candidate = d.join(name);
-            if candidate.is_file() {
-                return Some(relative_to_cwd(candidate));
+    let repo = dir.ancestors().find(|d| d.join(".git").exists());
+    let candidates: Vec<PathBuf> = match repo {
+        Some(root) => dir
+            .ancestors()
+            .take_while(|d| d.starts_with(root))
+            .map(Path::to_path_buf)
+            .collect(),
+        None => {
+            let mut v = vec![dir.clone()];
+            if let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) {
+                if cwd != dir {
+                    v.push(cwd);
+                }
             }
+            v
         }
-        dir = d.parent();
-    }
-    None
+    };
+    candidates.iter().find_map(|d| {
+        FILE_NAMES
+            .iter()
+            .map(|name| d.join(name))
+            .find(|c| c.is_file())
+            .map(relative_to_cwd)
+    })
 }
 
 /// Reports name files as the user sees them: relative to the current folder when below it.
@@ -87,19 +105,22 @@ fn relative_to_cwd(path: PathBuf) -> PathBuf {
 }
 
 /// Reads and validates a configuration file into the source map (so waivers can be pointed at).
-pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<InputError>> {
-    let (text, syntax, encoding) = crate::export::read(path).map_err(|e| vec![e])?;
-    let mut root = None;
-    crate::export::parse_items(&text, syntax, path, &mut |n| root = root.take().or(Some(n)))
-        .map_err(|e| vec![e])?;
-    let display = path.to_string_lossy().replace('\\', "/");
-    let Some(root) = root else {
+pub fn load(
+    path: &Path,
+    sources: &mut SourceMap,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<Config, Vec<InputError>> {
+    let mut loaded = crate::source::read(path, encoding).map_err(|e| vec![e])?;
+    let display = crate::source::display_path(path);
+    let Some(root) = crate::source::parse_document(&loaded.text, loaded.syntax, path)? else {
         return Ok(Config {
             path: Some(path.to_path_buf()),
             ..Config::default()
         });
     };
-    let shared: Arc<String> = Arc::new(text.clone());
+    // A secret has no place in the configuration, but if one is there it is never shown.
+    crate::source::redact::redact(&root, &mut loaded.text);
+    let shared: Arc<String> = Arc::new(loaded.text.clone());
     let at = |span, message: String| {
         InputError {
         path: display.clone(),
@@ -116,7 +137,7 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<InputErr
     if !errors.is_empty() {
         return Err(errors);
     }
-    let file = sources.add(SourceFile::new(path, text.clone(), syntax, encoding));
+    let file = sources.add(loaded.into_source(path));
     let origin = |n: &Node| Origin { file, span: n.span };
     let s = |n: &Node, k: &str| n.get(k).and_then(Node::as_str).map(str::to_string);
     let base = path.parent().unwrap_or(Path::new("."));
@@ -223,7 +244,7 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("temp dir");
         let path = dir.join(FILE_NAMES[0]);
         std::fs::write(&path, STARTER).expect("write starter");
-        let loaded = load(&path, &mut SourceMap::default());
+        let loaded = load(&path, &mut SourceMap::default(), None);
         let _ = std::fs::remove_dir_all(&dir);
         let config = loaded.unwrap_or_else(|e| {
             panic!(
@@ -240,19 +261,24 @@ mod tests {
     }
 
     #[test]
-    fn discovery_walks_up() {
-        let root =
+    fn discovery_walks_up_to_the_repository_root_only() {
+        let base =
             std::env::temp_dir().join(format!("cmg-preflight-discover-{}", std::process::id()));
+        let root = base.join("repo");
         let deep = root.join("exports/site-a");
         std::fs::create_dir_all(&deep).expect("temp dirs");
+        std::fs::create_dir_all(root.join(".git")).expect(".git");
+        // Above the repository: never read.
+        std::fs::write(base.join(FILE_NAMES[0]), "fail_on: never\n").expect("write");
+        let outside = discover(&deep);
         std::fs::write(root.join(FILE_NAMES[0]), "fail_on: note\n").expect("write");
-        let found = discover(&deep);
-        let _ = std::fs::remove_dir_all(&root);
-        assert_eq!(
-            found
-                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .as_deref(),
-            Some(FILE_NAMES[0])
+        let inside = discover(&deep);
+        let _ = std::fs::remove_dir_all(&base);
+        assert_eq!(outside, None);
+        let inside = inside.expect("found at the repository root");
+        assert!(
+            inside.ends_with(format!("repo/{}", FILE_NAMES[0])),
+            "{inside:?}"
         );
     }
 }

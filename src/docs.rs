@@ -86,7 +86,7 @@ fn example(name: &str) -> String {
     let mut out = String::new();
     if let Some(about) = crate::source::yaml::parse(text)
         .ok()
-        .and_then(|n| n.get("about").and_then(|a| a.as_str().map(str::to_string)))
+        .and_then(|(n, _)| n.get("about").and_then(|a| a.as_str().map(str::to_string)))
     {
         let _ = writeln!(out, "{about}");
     }

@@ -1,15 +1,14 @@
 //! cmg-preflight: checks a Configuration Manager site export for everything that
 //! "deploy an OS over a CMG using boot media" needs, and says where each gap is.
 
-pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod docs;
 pub mod export;
+pub mod gate;
 pub mod model;
 pub mod report;
 pub mod rules;
 pub mod run;
 pub mod schema;
 pub mod source;
-pub mod waivers;

@@ -2,92 +2,203 @@
 //! model, pick targets, evaluate the catalog, render, and decide the exit code.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::cli::{CheckArgs, FailOn, Scenario};
-use crate::config::{self, Config, Level};
+use crate::cli::{CheckArgs, Scenario};
+use crate::config::{self, Config};
 use crate::export::family::Family;
-use crate::model::{self, fact::Fact, media};
-use crate::report::{self, diag::Diag, style::Style, Report};
-use crate::rules::{engine, format::Severity, registry};
+use crate::export::Export;
+use crate::gate::{self, GateArgs, GateSettings};
+use crate::model::{self, media};
+use crate::report::header::Header;
+use crate::report::output::Destination;
+use crate::report::{self, style::Style, Report};
+use crate::rules::format::Rule;
+use crate::rules::{engine, registry};
 use crate::source::{walk, InputError};
-use crate::{baseline, waivers};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAIL: u8 = 1;
-pub const EXIT_INPUT: u8 = 2;
+pub use crate::gate::{EXIT_FAIL, EXIT_INPUT, EXIT_OK};
 
 pub fn check(args: &CheckArgs, style: &Style, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     match check_inner(args, style, out) {
         Ok(code) => code,
-        Err(errors) => {
-            let handler = style.handler();
-            for e in errors {
-                let mut s = String::new();
-                let _ = handler.render_report(&mut s, &input_diag(e));
-                let _ = writeln!(err, "{s}");
-            }
-            EXIT_INPUT
-        }
+        Err(errors) => render_errors(errors, style, err),
     }
 }
 
+/// The stages of a run, in order.
 fn check_inner(
     args: &CheckArgs,
     style: &Style,
     out: &mut dyn Write,
 ) -> Result<u8, Vec<InputError>> {
-    let destinations = report::output::plan(
+    let destinations = plan_outputs(args)?;
+    // The configuration first: it can name the media plan, and waivers point into it.
+    let mut sources = crate::source::SourceMap::default();
+    let config = load_config(args, &mut sources)?;
+    let catalog = load_rules(args.rules_dir.as_deref(), args.encoding)?;
+    let baseline = match &args.baseline {
+        Some(b) => Some(gate::baseline::load(b, args.encoding)?),
+        None => None,
+    };
+    let mut ctx = model::Context::now(scenario(args, &config));
+    if let Some(now) = args.now {
+        ctx.now_ms = now;
+    }
+    let gate = GateSettings::new(&gate_args(args), &config, baseline, ctx.now_ms);
+    gate.check(&catalog.rules, &config)?;
+    let media_path = args.media.clone().or_else(|| config.media.clone());
+    let files = walk::collect(&args.paths)?;
+    let mut export = load_export(args, &config, media_path.as_deref(), sources, &files)?;
+    let (plan_path, plan) = load_plan(media_path, &mut export, args.encoding)?;
+    let model = model::build(&export, plan.as_ref(), &ctx);
+    let targets = engine::select(
+        &model,
+        if args.deployments.is_empty() {
+            &config.deployments
+        } else {
+            &args.deployments
+        },
+        &plan
+            .as_ref()
+            .map(media::MediaPlan::deployments)
+            .unwrap_or_default(),
+        ctx.scenario,
+    )
+    .map_err(|m| vec![InputError::usage(m)])?;
+    let mut rules: Vec<Rule> = catalog
+        .rules
+        .iter()
+        .filter(|r| gate.enabled(r))
+        .cloned()
+        .collect();
+    let mut findings = engine::run(&rules, &model, &targets, ctx.scenario);
+    let exit = gate::decide(&mut rules, &mut findings, &gate);
+
+    let header = Header {
+        args,
+        config: &config,
+        catalog: &catalog,
+        files: files.len(),
+        plan: plan_path.as_deref(),
+        targets: &targets,
+    }
+    .lines(&model, &export);
+    let inputs = input_paths(&export, &files, args, &catalog);
+    let report = Report {
+        rules: &rules,
+        findings: &findings,
+        sources: &export.sources,
+        notes: &export.notes,
+        baseline: args.baseline.is_some(),
+        header,
+    };
+    write_outputs(&destinations, &report, style, out, &inputs)?;
+    Ok(exit)
+}
+
+fn plan_outputs(args: &CheckArgs) -> Result<Vec<Destination>, Vec<InputError>> {
+    report::output::plan(
         &args.format,
         args.output.as_deref(),
         std::io::IsTerminal::is_terminal(&std::io::stdout()),
         &report::output::process_env,
     )
-    .map_err(|m| vec![InputError::usage(m)])?;
-    // The configuration first: it can name the media plan, and waivers point into it.
-    let mut sources = crate::source::SourceMap::default();
-    let config = load_config(args, &mut sources)?;
-    let scenario = match (
+    .map_err(|m| vec![InputError::usage(m)])
+}
+
+/// `--scenario`, else the configuration's, else boot media.
+fn scenario(args: &CheckArgs, config: &Config) -> &'static str {
+    match (
         args.scenario,
         config.scenario.as_deref().and_then(Scenario::parse),
     ) {
         (Some(s), _) | (None, Some(s)) => s,
         (None, None) => Scenario::BootMedia,
     }
-    .name();
-    let fail_on = args
-        .fail_on
-        .or_else(|| config.fail_on.as_deref().and_then(FailOn::parse))
-        .unwrap_or(FailOn::Error);
-    let strict = args.strict || config.strict == Some(true);
-    let media_path = args.media.clone().or_else(|| config.media.clone());
-    let deployments = if args.deployments.is_empty() {
-        config.deployments.clone()
-    } else {
-        args.deployments.clone()
-    };
+    .name()
+}
 
-    let mut rules = load_rules(args.rules_dir.as_deref())?;
-    let mut levels = config.rules.clone();
-    levels.extend(args.deny.iter().map(|id| (id.clone(), Level::Error)));
-    levels.extend(args.warn.iter().map(|id| (id.clone(), Level::Warning)));
-    levels.extend(args.allow.iter().map(|id| (id.clone(), Level::Off)));
-    check_rule_ids(&rules, &levels, &config)?;
-    waivers::override_levels(&mut rules, &levels);
+fn gate_args(args: &CheckArgs) -> GateArgs<'_> {
+    GateArgs {
+        fail_on: args.fail_on,
+        strict: args.strict,
+        deny: &args.deny,
+        warn: &args.warn,
+        allow: &args.allow,
+    }
+}
 
-    let files = walk::collect(&args.paths)?;
-    let mut skip: Vec<&std::path::Path> = media_path
-        .iter()
-        .chain(args.rules_dir.iter())
-        .chain(args.baseline.iter())
-        .map(PathBuf::as_path)
+/// Reads the export files (not the media plan, rules, baseline or configuration among them),
+/// notes the files whose encoding was assumed, and refuses an export with no ConfigMgr object:
+/// a gate pointed at the wrong folder must not pass with everything unknown.
+fn load_export(
+    args: &CheckArgs,
+    config: &Config,
+    media_path: Option<&Path>,
+    sources: crate::source::SourceMap,
+    files: &[PathBuf],
+) -> Result<Export, Vec<InputError>> {
+    let mut skip: Vec<&Path> = media_path
+        .into_iter()
+        .chain(args.rules_dir.as_deref())
+        .chain(args.baseline.as_deref())
         .collect();
     if let Some(c) = &config.path {
         skip.push(c.as_path());
     }
-    let mut export = crate::export::load(sources, &files, &skip)?;
-    let plan_path: Option<PathBuf> = match (&media_path, export.media_plans.as_slice()) {
-        (Some(p), _) => Some(p.clone()),
+    let mut export = crate::export::load(sources, files, &skip, args.encoding)?;
+    if export.present.is_empty() {
+        let shown: Vec<String> = args
+            .paths
+            .iter()
+            .map(|p| crate::source::display_path(p))
+            .collect();
+        let unrecognised = export.unrecognised;
+        return Err(vec![InputError {
+            path: shown.join(", "),
+            message: format!(
+                "no ConfigMgr object in the export: {} file(s) with .json, .yaml or .yml read, {unrecognised} object(s) not recognised",
+                files.len()
+            ),
+            at: None,
+            help: Some(format!(
+                "cmg-preflight looks for the output of the ConfigMgr cmdlets ({}), as scripts/Export-CMPreflight.ps1 writes it; is this the export folder?",
+                Family::ALL
+                    .iter()
+                    .filter(|f| !matches!(f, Family::Manifest | Family::TaskSequenceStep))
+                    .map(|f| f.file_hint())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }]);
+    }
+    let assumed: Vec<(crate::source::FileId, usize)> = export
+        .sources
+        .iter()
+        .filter_map(|(id, f)| f.encoding_assumed_at.map(|at| (id, at)))
+        .collect();
+    for (file, at) in assumed {
+        export.notes.push(crate::export::Note {
+            message: "this file is not UTF-8 and has no byte-order mark, so it was read as Windows-1252 (what Windows PowerShell 5.1's Set-Content and Out-File -Encoding Default write on Western-European Windows); if that is wrong, pass --encoding NAME or re-export as UTF-8".into(),
+            at: Some(crate::source::Origin {
+                file,
+                span: crate::source::Span::new(at, 1),
+            }),
+            also: None,
+        });
+    }
+    Ok(export)
+}
+
+/// `--media`, the configuration's `media:`, or the one plan among the export files.
+fn load_plan(
+    media_path: Option<PathBuf>,
+    export: &mut Export,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<(Option<PathBuf>, Option<media::MediaPlan>), Vec<InputError>> {
+    let plan_path: Option<PathBuf> = match (media_path, export.media_plans.as_slice()) {
+        (Some(p), _) => Some(p),
         (None, [one]) => Some(one.clone()),
         (None, []) => None,
         (None, many) => {
@@ -101,93 +212,74 @@ fn check_inner(
         }
     };
     let plan = match &plan_path {
-        Some(p) => Some(media::load(p, &mut export.sources)?),
+        Some(p) => Some(media::load(p, &mut export.sources, encoding)?),
         None => None,
     };
-    let mut ctx = model::Context::now(scenario);
-    if let Some(now) = args.now {
-        ctx.now_ms = now;
-    }
-    let model = model::build(&export, plan.as_ref(), &ctx);
-    let plan_deployments = plan
-        .as_ref()
-        .map(media::MediaPlan::deployments)
-        .unwrap_or_default();
-    let targets = engine::select(&model, &deployments, &plan_deployments, scenario)
-        .map_err(|m| vec![InputError::usage(m)])?;
-    let mut findings = engine::run(&rules, &model, &targets, scenario);
-    waivers::apply(&mut findings, &mut rules, &config.waivers, ctx.now_ms);
-    if let Some(b) = &args.baseline {
-        baseline::mark(b, &rules, &mut findings)?;
-    }
-
-    let mut header = vec![
-        ("site", site_line(&model.root)),
-        ("export", export_line(&args.paths, files.len(), &export)),
-    ];
-    header.push((
-        "media",
-        plan_path.as_ref().map_or(
-            "no media plan (--media): media rules are unknown".into(),
-            |p| p.to_string_lossy().replace('\\', "/"),
-        ),
-    ));
-    let ids: Vec<String> = targets
-        .deployments
-        .iter()
-        .map(|&i| {
-            model.deployments[i]
-                .get("id")
-                .map(Fact::display)
-                .unwrap_or_default()
-        })
-        .collect();
-    header.push((
-        "checking",
-        format!(
-            "deployment {} ({})",
-            if ids.is_empty() {
-                "none".into()
-            } else {
-                ids.join(", ")
-            },
-            targets.reason
-        ),
-    ));
-
-    let report = Report {
-        rules: &rules,
-        findings: &findings,
-        sources: &export.sources,
-        notes: &export.notes,
-        baseline: args.baseline.is_some(),
-        header,
-    };
-    let mut write_errors = Vec::new();
-    for d in &destinations {
-        let text = report::output::render(d.format, &report, style, d.file.is_some());
-        match &d.file {
-            None => {
-                let _ = out.write_all(text.as_bytes());
-            }
-            Some(path) => {
-                if let Err(e) = write_atomically(path, &text) {
-                    write_errors.push(InputError::whole_file(
-                        path,
-                        format!("cannot write the report: {e}"),
-                    ));
-                }
-            }
-        }
-    }
-    if !write_errors.is_empty() {
-        return Err(write_errors);
-    }
-    Ok(exit_code(&report, fail_on, strict))
+    Ok((plan_path, plan))
 }
 
-/// The configuration: `--config`, else the nearest `.cmg-preflight.yaml` above the first export
-/// path, unless `--no-config`.
+/// Every file the run read, canonical, so that no report overwrites one of them.
+fn input_paths(
+    export: &Export,
+    files: &[PathBuf],
+    args: &CheckArgs,
+    catalog: &Catalog,
+) -> Vec<PathBuf> {
+    export
+        .sources
+        .iter()
+        .map(|(_, f)| f.path.as_path())
+        .chain(files.iter().map(PathBuf::as_path))
+        .chain(args.baseline.as_deref())
+        .chain(catalog.files.iter().map(PathBuf::as_path))
+        .filter_map(|p| p.canonicalize().ok())
+        .collect()
+}
+
+/// Checks every report file first (so a refused one writes nothing), then renders and writes.
+fn write_outputs(
+    destinations: &[Destination],
+    report: &Report,
+    style: &Style,
+    out: &mut dyn Write,
+    inputs: &[PathBuf],
+) -> Result<(), Vec<InputError>> {
+    let refused: Vec<InputError> = destinations
+        .iter()
+        .filter_map(|d| d.file.as_deref())
+        .filter_map(|p| {
+            report::file::check_target(p, inputs)
+                .err()
+                .map(|why| InputError::whole_file(p, format!("cannot write the report: {why}")))
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(refused);
+    }
+    let mut errors = Vec::new();
+    for d in destinations {
+        let text = report::output::render(d.format, report, style, d.file.is_some());
+        let written = match &d.file {
+            None => out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| InputError::usage(format!("cannot write to standard output: {e}"))),
+            Some(path) => report::file::write(path, &text)
+                .map_err(|e| InputError::whole_file(path, format!("cannot write the report: {e}"))),
+        };
+        if let Err(e) = written {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The configuration: `--config`, else the one that applies to the first export path (see
+/// `config::discover`), unless `--no-config`.
 fn load_config(
     args: &CheckArgs,
     sources: &mut crate::source::SourceMap,
@@ -200,41 +292,9 @@ fn load_config(
         None => args.paths.first().and_then(|p| config::discover(p)),
     };
     match path {
-        Some(p) => config::load(&p, sources),
+        Some(p) => config::load(&p, sources, args.encoding),
         None => Ok(Config::default()),
     }
-}
-
-/// A rule id in the configuration or in -D/-W/-A that names no rule is a mistake, not a no-op.
-fn check_rule_ids(
-    rules: &[crate::rules::format::Rule],
-    levels: &[(String, Level)],
-    config: &Config,
-) -> Result<(), Vec<InputError>> {
-    let unknown: Vec<&String> = levels
-        .iter()
-        .map(|(id, _)| id)
-        .chain(config.waivers.iter().map(|w| &w.rule))
-        .filter(|id| !rules.iter().any(|r| r.id == **id))
-        .collect();
-    if unknown.is_empty() {
-        return Ok(());
-    }
-    let where_ = config
-        .path
-        .as_ref()
-        .map_or("command line".to_string(), |p| {
-            format!("{} or the command line", p.display())
-        });
-    Err(unknown
-        .into_iter()
-        .map(|id| InputError {
-            path: where_.clone(),
-            message: format!("no rule `{id}`; `cmg-preflight rules` lists them"),
-            at: None,
-            help: None,
-        })
-        .collect())
 }
 
 /// `cmg-preflight init`.
@@ -251,11 +311,11 @@ pub fn init(args: &crate::cli::InitArgs, out: &mut dyn Write, err: &mut dyn Writ
         );
         return EXIT_INPUT;
     }
-    match write_atomically(&path, config::STARTER) {
-        Ok(()) => {
-            let _ = writeln!(out, "wrote {}", path.display());
-            EXIT_OK
-        }
+    let written = report::file::check_target(&path, &[])
+        .map_err(std::io::Error::other)
+        .and_then(|()| report::file::write(&path, config::STARTER));
+    match written {
+        Ok(()) => emit(&format!("wrote {}\n", path.display()), out, err),
         Err(e) => {
             let _ = writeln!(err, "error: cannot write {}: {e}", path.display());
             EXIT_INPUT
@@ -263,39 +323,37 @@ pub fn init(args: &crate::cli::InitArgs, out: &mut dyn Write, err: &mut dyn Writ
     }
 }
 
-/// Writes a temporary file beside the target and renames it, so a crash never leaves half a
-/// report (a rename within one directory is atomic).
-fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file name"))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// The rules of a run: the built-in catalog plus the rule files of `--rules DIR`.
+pub struct Catalog {
+    pub rules: Vec<Rule>,
+    /// The custom rule files read.
+    pub files: Vec<PathBuf>,
+    /// Built-in rules that a custom rule with the same id replaced: (id, the custom file).
+    pub replaced: Vec<(String, String)>,
 }
 
-/// The built-in catalog plus the rule files of `dir`; a custom rule with a built-in id replaces it.
+/// The built-in catalog plus the rule files of `dir`; a custom rule with a built-in id replaces
+/// it, and the report header says so.
 pub fn load_rules(
-    dir: Option<&std::path::Path>,
-) -> Result<Vec<crate::rules::format::Rule>, Vec<InputError>> {
-    let Some(dir) = dir else {
-        return registry::builtin();
+    dir: Option<&Path>,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<Catalog, Vec<InputError>> {
+    let mut catalog = Catalog {
+        rules: registry::builtin()?,
+        files: Vec::new(),
+        replaced: Vec::new(),
     };
-    let files = walk::collect(&[dir.to_path_buf()])?;
-    let mut texts = Vec::new();
-    for f in files
-        .iter()
+    let Some(dir) = dir else {
+        return Ok(catalog);
+    };
+    catalog.files = walk::collect(&[dir.to_path_buf()])?
+        .into_iter()
         .filter(|f| f.extension().is_some_and(|e| e == "yaml" || e == "yml"))
-    {
-        let (text, _, _) = crate::export::read(f).map_err(|e| vec![e])?;
-        texts.push((f.to_string_lossy().replace('\\', "/"), text));
+        .collect();
+    let mut texts = Vec::new();
+    for f in &catalog.files {
+        let loaded = crate::source::read(f, encoding).map_err(|e| vec![e])?;
+        texts.push((crate::source::display_path(f), loaded.text));
     }
     let custom = registry::parse_all(
         &texts
@@ -303,61 +361,71 @@ pub fn load_rules(
             .map(|(n, t)| (n.as_str(), t.as_str()))
             .collect::<Vec<_>>(),
     )?;
-    let mut rules = registry::builtin()?;
     for c in custom {
-        match rules.iter_mut().find(|r| r.id == c.id) {
-            Some(slot) => *slot = c,
-            None => rules.push(c),
+        match catalog.rules.iter_mut().find(|r| r.id == c.id) {
+            Some(slot) => {
+                catalog.replaced.push((c.id.clone(), c.file.clone()));
+                *slot = c;
+            }
+            None => catalog.rules.push(c),
         }
     }
-    Ok(rules)
+    Ok(catalog)
 }
 
-fn render_errors(errors: Vec<InputError>, err: &mut dyn Write) -> u8 {
-    let handler = Style::detect(crate::report::style::ColorChoice::Auto, false).handler();
+/// Renders input errors on standard error; the exit code for them.
+fn render_errors(errors: Vec<InputError>, style: &Style, err: &mut dyn Write) -> u8 {
+    let handler = style.handler();
     for e in errors {
         let mut s = String::new();
-        let _ = handler.render_report(&mut s, &input_diag(e));
+        let _ = handler.render_report(&mut s, &report::snippet::input_diag(e));
         let _ = writeln!(err, "{s}");
     }
     EXIT_INPUT
 }
 
+/// Writes a command's text to standard output; a failed write (a full disk, a closed pipe)
+/// is an error, never a silent success.
+fn emit(text: &str, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            let _ = writeln!(err, "error: cannot write to standard output: {e}");
+            EXIT_INPUT
+        }
+    }
+}
+
 /// `cmg-preflight rules`.
 pub fn rules(args: &crate::cli::RulesArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    match load_rules(args.rules_dir.as_deref()) {
-        Ok(rules) => {
+    match load_rules(args.rules_dir.as_deref(), None) {
+        Ok(catalog) => {
             let text = if args.markdown {
-                crate::docs::markdown(&rules)
+                crate::docs::markdown(&catalog.rules)
             } else {
-                crate::docs::list(&rules)
+                crate::docs::list(&catalog.rules)
             };
-            let _ = out.write_all(text.as_bytes());
-            EXIT_OK
+            emit(&text, out, err)
         }
-        Err(e) => render_errors(e, err),
+        Err(e) => render_errors(e, &default_style(), err),
     }
 }
 
 /// `cmg-preflight explain ID`.
 pub fn explain(args: &crate::cli::ExplainArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     if args.fields {
-        let _ = out.write_all(crate::docs::fields().as_bytes());
-        return EXIT_OK;
+        return emit(&crate::docs::fields(), out, err);
     }
-    let rules = match load_rules(args.rules_dir.as_deref()) {
-        Ok(r) => r,
-        Err(e) => return render_errors(e, err),
+    let rules = match load_rules(args.rules_dir.as_deref(), None) {
+        Ok(c) => c.rules,
+        Err(e) => return render_errors(e, &default_style(), err),
     };
     let wanted = args.id.as_deref().unwrap_or_default();
     match rules
         .iter()
         .find(|r| r.id.eq_ignore_ascii_case(wanted) || r.name == wanted)
     {
-        Some(r) => {
-            let _ = out.write_all(crate::docs::explain(r).as_bytes());
-            EXIT_OK
-        }
+        Some(r) => emit(&crate::docs::explain(r), out, err),
         None => {
             let _ = writeln!(
                 err,
@@ -368,77 +436,6 @@ pub fn explain(args: &crate::cli::ExplainArgs, out: &mut dyn Write, err: &mut dy
     }
 }
 
-fn exit_code(report: &Report, fail_on: FailOn, strict: bool) -> u8 {
-    let threshold = match fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Note => Severity::Note,
-        FailOn::Never => return EXIT_OK,
-    };
-    let failed = report.counts().failed_at_or_above(threshold) > 0;
-    let unknown = strict
-        && report
-            .findings
-            .iter()
-            .any(|f| f.outcome == engine::Outcome::Unknown && f.severity >= threshold);
-    if failed || unknown {
-        EXIT_FAIL
-    } else {
-        EXIT_OK
-    }
-}
-
-fn site_line(root: &Fact) -> String {
-    let Some(site) = root.get("site").filter(|s| s.gap().is_none()) else {
-        return "unknown (the export has no Get-CMSite output)".into();
-    };
-    let get = |k: &str| {
-        site.get(k)
-            .filter(|f| f.gap().is_none() && !matches!(f.value, crate::model::fact::V::Null))
-            .map(Fact::display)
-    };
-    let release = get("release").map_or_else(
-        || "an unrecognised release".to_string(),
-        |r| format!("ConfigMgr {r}"),
-    );
-    format!(
-        "{} {}, {release} (build {})",
-        get("code").unwrap_or_default(),
-        get("name").unwrap_or_default(),
-        get("build").unwrap_or_else(|| "?".into())
-    )
-}
-
-fn export_line(paths: &[PathBuf], files: usize, export: &crate::export::Export) -> String {
-    let shown: Vec<String> = paths
-        .iter()
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .collect();
-    let missing: Vec<&str> = Family::ALL
-        .iter()
-        .filter(|f| !matches!(f, Family::Manifest | Family::TaskSequenceStep) && !export.has(**f))
-        .map(|f| f.file_hint())
-        .collect();
-    let mut line = format!("{} ({files} files)", shown.join(", "));
-    if !missing.is_empty() {
-        line.push_str(&format!("; not in the export: {}", missing.join(", ")));
-    }
-    line
-}
-
-fn input_diag(e: InputError) -> Diag {
-    let mut d = Diag::new(
-        miette::Severity::Error,
-        format!("{}: {}", e.path, e.message),
-    );
-    d.code = Some("input".into());
-    d.help = e.help;
-    if let Some((text, span)) = e.at {
-        d.source = Some(miette::NamedSource::new(e.path, text));
-        d.labels.push(miette::LabeledSpan::new_primary_with_span(
-            Some("here".into()),
-            (span.start, span.len.max(1)),
-        ));
-    }
-    d
+fn default_style() -> Style {
+    Style::detect(crate::report::style::ColorChoice::Auto, false)
 }

@@ -162,5 +162,8 @@ fn lower(
             }
             Json::Object(map)
         }
+        // Callers refuse files with repeated properties before validating; the inner value
+        // keeps this total.
+        Value::Repeated(inner) => lower(inner, ptr, index, key),
     }
 }

@@ -36,7 +36,8 @@ struct Edit {
     /// Write the whole file.
     write: Option<String>,
     remove: Option<bool>,
-    /// Re-encode: utf-8, utf-8-bom, utf-16le, utf-16be (all with a BOM except utf-8).
+    /// Re-encode: utf-8, utf-8-bom, utf-16le, utf-16be, utf-32le (all with a BOM except utf-8), or
+    /// windows-1252 (no BOM: what Windows PowerShell 5.1's Set-Content writes).
     encode: Option<String>,
 }
 
@@ -88,7 +89,15 @@ fn write_text(path: &Path, text: &str, encoding: &str) {
             .into_iter()
             .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
             .collect(),
-        "latin-1" => text.chars().map(|c| c as u32 as u8).collect(),
+        "utf-32le" => [0xFF, 0xFE, 0, 0]
+            .into_iter()
+            .chain(text.chars().flat_map(|c| (c as u32).to_le_bytes()))
+            .collect(),
+        "windows-1252" => {
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+            assert!(!unmappable, "the fixture text has no Windows-1252 form");
+            bytes.into_owned()
+        }
         other => panic!("unknown encoding {other}"),
     };
     std::fs::write(path, bytes).expect("write fixture");

@@ -157,11 +157,21 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// The raw node of a property, or the gap if it is absent or null.
+    /// The raw node of a property, or the gap if it is absent, null or given twice.
     pub fn node(&self, key: &str) -> Result<&'a Node, Gap> {
         match self.node.get(key) {
             None => Err(self.gap(GapKind::Absent, key, None)),
             Some(n) if n.is_null() => Err(self.gap(GapKind::NotLoaded, key, Some(n))),
+            Some(n @ Node {
+                value: Value::Repeated(_),
+                ..
+            }) => Err(self.gap(
+                GapKind::Invalid(
+                    "the property is given more than once in its object, and ConvertFrom-Json rejects such a file; neither value is used".into(),
+                ),
+                key,
+                Some(n),
+            )),
             Some(n) => Ok(n),
         }
     }
@@ -171,11 +181,18 @@ impl<'a> Obj<'a> {
             Err(g) => Field::Missing(g),
             Ok(n) => match f(n) {
                 Some(v) => Field::Known(v, self.origin_of(n)),
-                None => Field::Missing(self.gap(
-                    GapKind::Invalid(format!("expected {what}, found {}", n.kind_name())),
-                    key,
-                    Some(n),
-                )),
+                None => {
+                    let raw = self.text.get(n.span.start..n.span.end()).unwrap_or("");
+                    let shown: String = raw.chars().take(60).collect();
+                    Field::Missing(self.gap(
+                        GapKind::Invalid(format!(
+                            "expected {what}, found {} `{shown}`",
+                            n.kind_name()
+                        )),
+                        key,
+                        Some(n),
+                    ))
+                }
             },
         }
     }
@@ -194,7 +211,7 @@ impl<'a> Obj<'a> {
     }
 
     pub fn int(&self, key: &str) -> Field<i64> {
-        self.decode(key, "an integer", as_int)
+        self.decode(key, "an integer within the 64-bit range", as_int)
     }
 
     pub fn bool(&self, key: &str) -> Field<bool> {
@@ -203,9 +220,11 @@ impl<'a> Obj<'a> {
 
     /// Milliseconds since the Unix epoch, from any of the three date forms.
     pub fn date(&self, key: &str) -> Field<i64> {
-        self.decode(key, "a date (\\/Date(ms)\\/, ISO-8601 or DMTF)", |n| {
-            n.as_str().and_then(parse_date)
-        })
+        self.decode(
+            key,
+            "a valid date (\\/Date(ms)\\/, ISO-8601 or DMTF)",
+            |n| n.as_str().and_then(parse_date),
+        )
     }
 
     /// An array of objects; a string or an array of strings means depth truncation.
@@ -245,10 +264,14 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// An integer, from a number or a numeric string. A number past the 64-bit range is no
+/// integer (never clamped: a clamped flag word would decide flag checks).
 pub fn as_int(n: &Node) -> Option<i64> {
+    // 2^63: the first f64 past i64::MAX.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
     match &n.value {
         Value::Int(i) => Some(*i),
-        Value::Float(f) if f.fract() == 0.0 => Some(*f as i64),
+        Value::Float(f) if f.fract() == 0.0 && (-LIMIT..LIMIT).contains(f) => Some(*f as i64),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -269,51 +292,157 @@ pub fn as_bool(n: &Node) -> Option<bool> {
 }
 
 /// `\/Date(1605605400000)\/` (optionally with an offset), ISO-8601, or DMTF
-/// (`20201117093000.000000+***`, where the SMS Provider writes `+***` for UTC).
+/// (`20201117093000.000000+060`, where the SMS Provider writes `+***` for UTC); milliseconds
+/// since the Unix epoch, UTC. The whole text must be one valid date: a day past the end of
+/// its month, an offset past ±14:00 or anything after the date is not a date. Every form is
+/// ASCII, so non-ASCII text is refused before any slicing.
 pub fn parse_date(s: &str) -> Option<i64> {
     let s = s.trim();
-    if let Some(rest) = s
+    if !s.is_ascii() {
+        return None;
+    }
+    let ms = if let Some(rest) = s
         .strip_prefix("/Date(")
         .or_else(|| s.strip_prefix("\\/Date("))
     {
-        // Milliseconds, optionally negative, then an optional +hhmm offset that does not shift UTC.
-        let end = rest
-            .char_indices()
-            .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && c == '-')))
-            .map_or(rest.len(), |(i, _)| i);
-        return rest[..end].parse().ok();
-    }
-    let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-    if digits.len() >= 14 && s.as_bytes().get(14) == Some(&b'.') {
-        return civil_ms(
-            &s[0..4],
-            &s[4..6],
-            &s[6..8],
-            &s[8..10],
-            &s[10..12],
-            &s[12..14],
-        );
-    }
-    // ISO-8601: 2026-11-01, 2026-11-01T09:30:00, with optional fraction and zone (zone ignored: UTC assumed).
-    let b = s.as_bytes();
-    if b.len() >= 10 && b[4] == b'-' && b[7] == b'-' {
-        let (h, mi, se) = if b.len() >= 19 && (b[10] == b'T' || b[10] == b' ') {
-            (&s[11..13], &s[14..16], &s[17..19])
-        } else {
-            ("0", "0", "0")
-        };
-        return civil_ms(&s[0..4], &s[5..7], &s[8..10], h, mi, se);
-    }
-    None
+        ms_date(rest)?
+    } else if s.len() >= 15
+        && s.as_bytes()[14] == b'.'
+        && s.as_bytes()[..8].iter().all(u8::is_ascii_digit)
+    {
+        dmtf(s)?
+    } else {
+        iso(s)?
+    };
+    // Years 1 to 9999, so that no later arithmetic on dates can overflow.
+    (-62_135_596_800_000..=253_402_300_799_999)
+        .contains(&ms)
+        .then_some(ms)
 }
 
-fn civil_ms(y: &str, mo: &str, d: &str, h: &str, mi: &str, s: &str) -> Option<i64> {
-    let (y, mo, d): (i64, i64, i64) = (y.parse().ok()?, mo.parse().ok()?, d.parse().ok()?);
-    let (h, mi, s): (i64, i64, i64) = (h.parse().ok()?, mi.parse().ok()?, s.parse().ok()?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+/// `1605605400000)/`, `-5000)/`, `1605605400000+0100)\/`: the offset says which zone the
+/// value was written in but does not shift it (the milliseconds are UTC).
+fn ms_date(rest: &str) -> Option<i64> {
+    let rest = rest
+        .strip_suffix(")/")
+        .or_else(|| rest.strip_suffix(")\\/"))?;
+    let (digits, offset) = match rest.get(1..).and_then(|r| r.find(['+', '-'])) {
+        Some(i) => (&rest[..i + 1], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(o) = offset {
+        let (h, m) = (num(o.get(1..3)?)?, num(o.get(3..5)?)?);
+        if o.len() != 5 || h > 14 || m > 59 {
+            return None;
+        }
+    }
+    let body = digits.strip_prefix('-').unwrap_or(digits);
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some((days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) * 1000)
+    digits.parse().ok()
+}
+
+/// DMTF datetime: `yyyymmddHHMMSS.mmmmmmsUUU`, UUU the offset in minutes or `***`.
+fn dmtf(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() != 25 || !b[15..21].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let offset_min = match (&s[21..22], &s[22..25]) {
+        (_, "***") => 0,
+        ("+", m) => num(m)?,
+        ("-", m) => -num(m)?,
+        _ => return None,
+    };
+    if offset_min.abs() > 14 * 60 {
+        return None;
+    }
+    let local = civil_ms(
+        num(&s[0..4])?,
+        num(&s[4..6])?,
+        num(&s[6..8])?,
+        num(&s[8..10])?,
+        num(&s[10..12])?,
+        num(&s[12..14])?,
+    )?;
+    Some(local - offset_min * 60_000)
+}
+
+/// ISO-8601 as PowerShell and people write it: `2026-11-01`, `2026-11-01T09:30`,
+/// `2026-11-01T09:30:00.1234567+01:00`, `2026-11-01 09:30:00Z`. No zone: UTC.
+fn iso(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, mo, d) = (num(&s[0..4])?, num(&s[5..7])?, num(&s[8..10])?);
+    if b.len() == 10 {
+        return civil_ms(y, mo, d, 0, 0, 0);
+    }
+    if !matches!(b[10], b'T' | b't' | b' ') || b.len() < 16 || b[13] != b':' {
+        return None;
+    }
+    let (h, mi) = (num(&s[11..13])?, num(&s[14..16])?);
+    let mut i = 16;
+    let mut sec = 0;
+    if b.get(i) == Some(&b':') {
+        sec = num(s.get(i + 1..i + 3)?)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            let digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return None;
+            }
+            i += 1 + digits;
+        }
+    }
+    let offset_min = match &s[i..] {
+        "" | "Z" | "z" => 0,
+        zone => {
+            let sign = match zone.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let z = &zone[1..];
+            let (zh, zm) = match z.len() {
+                2 => (num(z)?, 0),
+                4 => (num(&z[0..2])?, num(&z[2..4])?),
+                5 if z.as_bytes()[2] == b':' => (num(&z[0..2])?, num(&z[3..5])?),
+                _ => return None,
+            };
+            if zh > 14 || zm > 59 {
+                return None;
+            }
+            sign * (zh * 60 + zm)
+        }
+    };
+    Some(civil_ms(y, mo, d, h, mi, sec)? - offset_min * 60_000)
+}
+
+/// All-digit ASCII as a number (`"+1"` and `" 1"` are not).
+fn num(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn civil_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let month_days = match mo {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    // Second 60 is a leap second, which Windows writes as :59.
+    if !(1..=9999).contains(&y) || !(1..=month_days).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    Some((days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s.min(59)) * 1000)
 }
 
 /// Days since 1970-01-01 (Howard Hinnant's algorithm).
@@ -340,6 +469,49 @@ mod tests {
         assert_eq!(parse_date("20201117093000.000000+***"), Some(ms));
         assert_eq!(parse_date("2020-11-17"), Some(ms - 34_200_000));
         assert_eq!(parse_date("yesterday"), None);
+        // Offsets are applied: 10:30 at +01:00 is 09:30 UTC.
+        assert_eq!(parse_date("2020-11-17T10:30:00+01:00"), Some(ms));
+        assert_eq!(parse_date("2020-11-17T10:30:00+0100"), Some(ms));
+        assert_eq!(parse_date("20201117103000.000000+060"), Some(ms));
+        assert_eq!(parse_date("2020-11-17T09:30Z"), Some(ms));
+    }
+
+    #[test]
+    fn impossible_dates_are_not_dates() {
+        for bad in [
+            "2027-02-30",
+            "2026-02-29",
+            "2026-13-01",
+            "2026-12-01 junk",
+            "2026-12-01T00:00:00+99:00",
+            "2026-12-01T24:00:00",
+            "2026-11-2é",
+            "2026-é1-01T00:00:00",
+            "20201117093000.0000é0+***",
+            "/Date(99999999999999999999999)/",
+            "/Date(1605605400000)/junk",
+            "/Date()/",
+            "/Date(-)/",
+            "10000-01-01",
+            "2026-1-01",
+            "+026-11-01",
+            "2026-11-01T",
+            "2026-11-01T09:30:00.",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert!(parse_date("2024-02-29").is_some(), "a leap day");
+    }
+
+    #[test]
+    fn huge_numbers_are_not_integers() {
+        let n = crate::source::json::parse("[99999999999999999999999, 1e3, 5.5, \"12\"]")
+            .expect("json");
+        let Value::Array(items) = n.value else {
+            panic!()
+        };
+        let got: Vec<_> = items.iter().map(as_int).collect();
+        assert_eq!(got, vec![None, Some(1000), None, Some(12)]);
     }
 
     #[test]

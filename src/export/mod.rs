@@ -16,10 +16,8 @@ use family::Family;
 use field::{Field, Obj};
 use records::*;
 
-use crate::source::node::{Node, Value};
-use crate::source::{
-    decode, json, redact, yaml, FileId, InputError, Origin, SourceFile, SourceMap, Span, Syntax,
-};
+use crate::source::node::Node;
+use crate::source::{self, redact, FileId, InputError, Origin, SourceMap, Span, Syntax};
 
 /// A remark about the input that is not a rule outcome: duplicates, unrecognised objects.
 #[derive(Debug, Clone)]
@@ -53,7 +51,11 @@ pub struct Export {
     /// Media plans found among the inputs (used when `--media` is not given).
     pub media_plans: Vec<PathBuf>,
     pub notes: Vec<Note>,
+    /// Objects that are no ConfigMgr object this tool reads, in all files.
+    pub unrecognised: usize,
     seen: HashMap<(Family, String), Origin>,
+    unrecognised_here: usize,
+    first_unrecognised: Option<Origin>,
 }
 
 impl Export {
@@ -69,6 +71,7 @@ pub fn load(
     sources: SourceMap,
     files: &[PathBuf],
     skip: &[&Path],
+    encoding: Option<&'static encoding_rs::Encoding>,
 ) -> Result<Export, Vec<InputError>> {
     let mut export = Export {
         sources,
@@ -84,7 +87,7 @@ pub fn load(
         if skip.iter().any(|s| here.starts_with(s)) {
             continue;
         }
-        if let Err(e) = load_file(&mut export, path) {
+        if let Err(e) = load_file(&mut export, path, encoding) {
             errors.push(e);
         }
     }
@@ -95,66 +98,20 @@ pub fn load(
     }
 }
 
-/// Reads, decodes and parses one file into a source text and its top-level items.
-pub fn read(path: &Path) -> Result<(String, Syntax, &'static str), InputError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
-    let decoded = decode::decode(bytes).map_err(|e| InputError::whole_file(path, e))?;
-    let is_yaml = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-    Ok((
-        decoded.text,
-        if is_yaml { Syntax::Yaml } else { Syntax::Json },
-        decoded.encoding,
-    ))
-}
-
-/// Parses a document, handing out the elements of a top-level array one by one.
-pub fn parse_items(
-    text: &str,
-    syntax: Syntax,
+fn load_file(
+    export: &mut Export,
     path: &Path,
-    each: &mut dyn FnMut(Node),
+    encoding: Option<&'static encoding_rs::Encoding>,
 ) -> Result<(), InputError> {
-    let at_error = |offset: usize, message: String| InputError {
-        path: path.to_string_lossy().replace('\\', "/"),
-        message,
-        at: Some((
-            std::sync::Arc::new(text.to_string()),
-            Span::new(offset.min(text.len()), 1),
-        )),
-        help: None,
-    };
-    match syntax {
-        Syntax::Json => json::parse_items(text, each).map_err(|e| {
-            at_error(e.offset, format!("invalid JSON: {}", e.message)).with_help("export with `ConvertTo-Json -Depth 10` and write the file completely (Export-CMPreflight.ps1 does both)")
-        }),
-        Syntax::Yaml => match yaml::parse(text) {
-            Err(e) => Err(at_error(e.offset.unwrap_or(0), format!("invalid YAML: {}", e.message))),
-            Ok(_) if text.trim().is_empty() => Ok(()),
-            Ok(Node { value: Value::Array(items), .. }) => {
-                items.into_iter().for_each(each);
-                Ok(())
-            }
-            Ok(node) => {
-                each(node);
-                Ok(())
-            }
-        },
-    }
-}
-
-fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
-    let (mut text, syntax, encoding) = read(path)?;
+    let mut loaded = source::read(path, encoding)?;
+    let syntax = loaded.syntax;
     let file = FileId(export.sources.iter().count() as u32);
     let mut items_seen = 0usize;
     // Secret values are collected while parsing (one walk per element) and blanked after.
     let mut secret_spans: Vec<(usize, usize)> = Vec::new();
     let mut is_media_plan = false;
-    {
-        let text_ref = text.as_str();
+    let dups = {
+        let text_ref = loaded.text.as_str();
         let mut each = |node: Node| {
             items_seen += 1;
             redact::collect(&node, &mut secret_spans);
@@ -163,9 +120,31 @@ fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
                 kind => export.add(kind, &node, file, text_ref, syntax == Syntax::Json),
             }
         };
-        parse_items(text_ref, syntax, path, &mut each)?;
+        source::parse_items(text_ref, syntax, path, &mut each)?
+    };
+    redact::blank(&secret_spans, &mut loaded.text);
+    let unrecognised = std::mem::take(&mut export.unrecognised_here);
+    if unrecognised > 0 {
+        export.unrecognised += unrecognised;
+        export.notes.push(Note {
+            message: match unrecognised {
+                1 => "this object is not a ConfigMgr object cmg-preflight reads; it is ignored".into(),
+                n => format!("{n} objects in this file are not ConfigMgr objects cmg-preflight reads; they are ignored (the first is here)"),
+            },
+            at: export.first_unrecognised.take(),
+            also: None,
+        });
     }
-    redact::blank(&secret_spans, &mut text);
+    for d in dups {
+        export.notes.push(Note {
+            message: format!(
+                "`{}` is given more than once in this object; PowerShell's ConvertFrom-Json rejects such a file, so neither value is used (the checks that need it are unknown)",
+                d.key
+            ),
+            at: Some(Origin { file, span: d.again }),
+            also: Some((Origin { file, span: d.first }, "first given here".into())),
+        });
+    }
     if items_seen == 0 {
         let name = path
             .file_name()
@@ -178,9 +157,7 @@ fn load_file(export: &mut Export, path: &Path) -> Result<(), InputError> {
     if is_media_plan {
         export.media_plans.push(path.to_path_buf());
     }
-    export
-        .sources
-        .add(SourceFile::new(path, text, syntax, encoding));
+    export.sources.add(loaded.into_source(path));
     Ok(())
 }
 
@@ -190,16 +167,14 @@ impl Export {
             Kind::Family(f, c) => (f, c),
             Kind::Other(_) => return,
             Kind::Unknown => {
-                self.notes.push(Note {
-                    message:
-                        "this object is not a ConfigMgr object cmg-preflight reads; it is ignored"
-                            .into(),
-                    at: Some(Origin {
+                // One note per file (see `load_file`), however many such objects it holds.
+                if self.unrecognised_here == 0 {
+                    self.first_unrecognised = Some(Origin {
                         file,
                         span: Span::new(node.span.start, 1),
-                    }),
-                    also: None,
-                });
+                    });
+                }
+                self.unrecognised_here += 1;
                 return;
             }
             Kind::MediaPlan => return,

@@ -10,7 +10,7 @@ use crate::export::family::Family;
 use crate::export::field::{as_bool, parse_date, Gap, GapKind};
 use crate::schema::Schema;
 use crate::source::node::{Node, Value};
-use crate::source::{redact, FileId, InputError, Origin, SourceFile, SourceMap};
+use crate::source::{redact, FileId, InputError, Origin, SourceMap};
 
 pub const SCHEMA: &str = include_str!("../../schemas/media-plan.schema.json");
 
@@ -27,32 +27,33 @@ pub struct MediaPlan {
 }
 
 /// Reads and validates a plan, adding it to the source map. All schema errors come back at once.
-pub fn load(path: &Path, sources: &mut SourceMap) -> Result<MediaPlan, Vec<InputError>> {
-    let (mut text, syntax, encoding) = crate::export::read(path).map_err(|e| vec![e])?;
-    let mut root = None;
-    crate::export::parse_items(&text, syntax, path, &mut |n| root = root.take().or(Some(n)))
-        .map_err(|e| vec![e])?;
-    let Some(root) = root else {
+pub fn load(
+    path: &Path,
+    sources: &mut SourceMap,
+    encoding: Option<&'static encoding_rs::Encoding>,
+) -> Result<MediaPlan, Vec<InputError>> {
+    let mut loaded = crate::source::read(path, encoding).map_err(|e| vec![e])?;
+    let Some(root) = crate::source::parse_document(&loaded.text, loaded.syntax, path)? else {
         return Err(vec![InputError::whole_file(
             path,
             "the media plan is empty",
         )]);
     };
     let errors = schema().validate(&root);
-    redact::redact(&root, &mut text);
-    let shared: Arc<String> = Arc::new(text.clone());
+    redact::redact(&root, &mut loaded.text);
+    let shared: Arc<String> = Arc::new(loaded.text.clone());
     if !errors.is_empty() {
         return Err(errors
             .into_iter()
             .map(|e| InputError {
-                path: path.to_string_lossy().replace('\\', "/"),
+                path: crate::source::display_path(path),
                 message: format!("media plan: {}", e.message),
                 at: Some((shared.clone(), e.span)),
                 help: Some("the media plan format is in README.md (\"The media plan\") and schemas/media-plan.schema.json".into()),
             })
             .collect());
     }
-    let file = sources.add(SourceFile::new(path, text, syntax, encoding));
+    let file = sources.add(loaded.into_source(path));
     Ok(MediaPlan { file, root })
 }
 

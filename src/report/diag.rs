@@ -2,9 +2,10 @@
 //! with labels, help, and related diagnostics for places in other files.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+
+use super::snippet::Snippet;
 
 #[derive(Debug)]
 pub struct Diag {
@@ -12,7 +13,9 @@ pub struct Diag {
     pub severity: miette::Severity,
     pub message: String,
     pub help: Option<String>,
-    pub source: Option<NamedSource<Arc<String>>>,
+    pub source: Option<Snippet>,
+    /// The file the snippet is cut from, so a second place in it can be a label.
+    pub origin: Option<crate::source::FileId>,
     pub labels: Vec<LabeledSpan>,
     pub related: Vec<Diag>,
 }
@@ -25,6 +28,7 @@ impl Diag {
             message: message.into(),
             help: None,
             source: None,
+            origin: None,
             labels: Vec::new(),
             related: Vec::new(),
         }

@@ -3,9 +3,8 @@
 
 use std::fmt::Write;
 
-use miette::{LabeledSpan, NamedSource};
-
 use super::diag::Diag;
+use super::snippet;
 use super::style::Style;
 use super::Report;
 use crate::rules::engine::{Finding, Outcome};
@@ -69,26 +68,16 @@ fn severity(s: Severity) -> miette::Severity {
 
 /// Puts the snippet of `at`'s file on the diagnostic with a primary label.
 fn attach(r: &Report, d: &mut Diag, at: Origin, label: &str) {
-    let file = r.sources.get(at.file);
-    d.source = Some(NamedSource::new(file.display.clone(), file.text.clone()));
-    d.labels.push(LabeledSpan::new_primary_with_span(
-        Some(label.to_string()),
-        (at.span.start, at.span.len.max(1)),
-    ));
+    snippet::attach(d, r.sources.get(at.file), at.span, label);
+    d.origin = Some(at.file);
 }
 
-/// A second place: a label when it is in the same file, else a related note with its own snippet.
+/// A second place: a label when the snippet shows it, else a related note with its own snippet.
 fn add_place(r: &Report, d: &mut Diag, at: Origin, text: &str) {
-    let same_file = d
-        .source
-        .as_ref()
-        .is_some_and(|s| s.name() == r.sources.get(at.file).display);
-    if same_file {
-        d.labels.push(LabeledSpan::new_with_span(
-            Some(text.to_string()),
-            (at.span.start, at.span.len.max(1)),
-        ));
-    } else {
+    if d.origin == Some(at.file) && snippet::label(d, at.span, text) {
+        return;
+    }
+    {
         let mut rel = Diag::new(miette::Severity::Advice, text.to_string());
         attach(r, &mut rel, at, text);
         d.related.push(rel);

@@ -4,12 +4,15 @@
 
 pub mod annotations;
 pub mod diag;
+pub mod file;
+pub mod header;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod output;
 pub mod sarif;
+pub mod snippet;
 pub mod style;
 
 use crate::export::Note;

@@ -3,9 +3,57 @@
 
 use std::path::{Path, PathBuf};
 
+use clap::ValueEnum;
+
 use super::style::Style;
 use super::Report;
-use crate::cli::{Format, FormatSpec};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets, then a checklist.
+    Human,
+    /// One result per rule and target (format version 1, schemas/results.schema.json).
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning: one result per failure.
+    Sarif,
+    /// JUnit XML (Azure DevOps PublishTestResults@2): one test case per rule and target.
+    Junit,
+    /// GitHub Actions workflow commands (::error file=...::), then a summary line.
+    Github,
+    /// Azure Pipelines logging commands (##vso[task.logissue ...]), then a summary line.
+    Azure,
+    /// A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// github or azure on a non-terminal inside that CI, else human.
+    Auto,
+}
+
+/// One `--format` occurrence: a format and, with `FORMAT=FILE`, its file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+/// `--format FORMAT[=FILE]`.
+pub fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match s.split_once('=') {
+        Some((n, "")) => return Err(format!("`{n}=` needs a file name")),
+        Some((n, f)) => (n, Some(PathBuf::from(f))),
+        None => (s, None),
+    };
+    let format = Format::from_str(name, false).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!(
+            "unknown format `{name}` (one of: {}; optionally FORMAT=FILE)",
+            names.join(", ")
+        )
+    })?;
+    Ok(FormatSpec { format, file })
+}
 
 /// One rendered format and where it goes (`None`: standard output).
 #[derive(Clone, Debug, PartialEq, Eq)]

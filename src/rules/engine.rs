@@ -58,6 +58,8 @@ pub struct Finding {
     /// With `--baseline`: the same failure (rule and target) was in the earlier result, so it
     /// is reported but does not fail the gate.
     pub in_baseline: bool,
+    /// The rule's `warn_when` matched: reported at most as a warning, whatever its level.
+    pub lowered: bool,
 }
 
 /// Which deployments are checked, and why those.
@@ -185,6 +187,7 @@ fn nothing_to_check(index: usize, rule: &Rule) -> Finding {
         console: rule.console.clone(),
         powershell: None,
         in_baseline: false,
+        lowered: false,
     }
 }
 
@@ -316,6 +319,7 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         detail: None,
         console: render(&rule.console, env, &Evidence::default()),
         in_baseline: false,
+        lowered: false,
         powershell: rule
             .powershell
             .as_ref()
@@ -361,6 +365,7 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
                 if we.verdict == Verdict::Pass {
                     f.outcome = Outcome::Fail;
                     f.severity = Severity::Warning.min(rule.severity);
+                    f.lowered = true;
                     f.message = render(
                         rule.warn_message.as_deref().unwrap_or(&rule.message),
                         env,

@@ -28,7 +28,13 @@ pub fn parse_all(files: &[(&str, &str)]) -> Result<Vec<Rule>, Vec<InputError>> {
                 crate::source::Span::new(e.offset.unwrap_or(0), 1),
                 format!("invalid YAML: {}", e.message),
             )),
-            Ok(root) => match format::parse(&root, name) {
+            Ok((_, dups)) if !dups.is_empty() => errors.extend(dups.into_iter().map(|d| {
+                at(
+                    d.again,
+                    format!("`{}` is given more than once in one mapping", d.key),
+                )
+            })),
+            Ok((root, _)) => match format::parse(&root, name) {
                 Ok(rule) => rules.push(rule),
                 Err(es) => errors.extend(
                     es.into_iter()
@@ -167,9 +173,10 @@ mod tests {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testdata/good");
         let files = crate::source::walk::collect(std::slice::from_ref(&root)).unwrap_or_default();
         let plan_path = root.join("media.yaml");
-        let mut export = crate::export::load(Default::default(), &files, &[plan_path.as_path()])
-            .unwrap_or_default();
-        let plan = media::load(&plan_path, &mut export.sources).ok();
+        let mut export =
+            crate::export::load(Default::default(), &files, &[plan_path.as_path()], None)
+                .unwrap_or_default();
+        let plan = media::load(&plan_path, &mut export.sources, None).ok();
         let rules = builtin().unwrap_or_default();
         for scenario in ["boot-media", "software-center"] {
             let model = model::build(

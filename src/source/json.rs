@@ -3,7 +3,7 @@
 //! `parse_items` hands out the elements of a top-level array one at a time, so a
 //! content-status export of hundreds of megabytes never exists as one tree.
 
-use super::node::{Member, Node, Value};
+use super::node::{Duplicate, Member, Node, Value};
 use super::Span;
 
 /// ConvertTo-Json stops at depth 100; anything deeper is not an export.
@@ -17,21 +17,19 @@ pub struct JsonError {
 
 /// Calls `each` for every element of a top-level array, or once for any other top-level
 /// value. An empty file yields nothing (PowerShell writes nothing for an empty pipeline).
-pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<(), JsonError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        text,
-        i: 0,
-    };
+/// Returns the duplicate property names met on the way.
+pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<Vec<Duplicate>, JsonError> {
+    let mut p = Parser::new(text);
     p.ws();
     if p.i == p.s.len() {
-        return Ok(());
+        return Ok(p.dups);
     }
     if p.s[p.i] == b'[' {
         p.i += 1;
         p.ws();
         if p.eat(b']') {
-            return p.end();
+            p.end()?;
+            return Ok(p.dups);
         }
         loop {
             each(p.value(1)?);
@@ -40,22 +38,21 @@ pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<(), JsonErr
                 continue;
             }
             if p.eat(b']') {
-                return p.end();
+                p.end()?;
+                return Ok(p.dups);
             }
             return Err(p.err("expected `,` or `]` after an array element"));
         }
     }
     each(p.value(0)?);
-    p.end()
+    p.end()?;
+    Ok(p.dups)
 }
 
-/// Parses a whole document into one tree (small files: media plans, manifests, tests).
+/// Parses a whole document into one tree (small files: baselines, tests). Duplicate
+/// properties are wrapped in `Value::Repeated`.
 pub fn parse(text: &str) -> Result<Node, JsonError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        text,
-        i: 0,
-    };
+    let mut p = Parser::new(text);
     let v = p.value(0)?;
     p.end()?;
     Ok(v)
@@ -96,9 +93,19 @@ struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
     i: usize,
+    dups: Vec<Duplicate>,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            s: text.as_bytes(),
+            text,
+            i: 0,
+            dups: Vec::new(),
+        }
+    }
+
     fn err(&self, message: &str) -> JsonError {
         if self.i >= self.s.len() {
             // Out of input in the middle of a value: the file was cut off.
@@ -317,6 +324,7 @@ impl Parser<'_> {
                 continue;
             }
             if self.eat(b'}') {
+                super::node::mark_duplicates(&mut members, &mut self.dups);
                 return Ok(Value::Object(members));
             }
             return Err(self.err("expected `,` or `}` in an object"));

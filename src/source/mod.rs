@@ -55,43 +55,139 @@ pub struct SourceFile {
     pub text: Arc<String>,
     pub syntax: Syntax,
     pub encoding: &'static str,
+    /// The encoding was assumed (no BOM, not UTF-8): where the first non-UTF-8 byte was.
+    pub encoding_assumed_at: Option<usize>,
     line_starts: Vec<usize>,
+    checkpoints: std::sync::OnceLock<Vec<(usize, usize)>>,
 }
 
 impl SourceFile {
     pub fn new(path: &Path, text: String, syntax: Syntax, encoding: &'static str) -> Self {
+        Self::from_shared(display_path(path), path, Arc::new(text), syntax, encoding)
+    }
+
+    /// A file whose text is already shared (the text of an input error, for its snippet).
+    pub fn from_shared(
+        display: String,
+        path: &Path,
+        text: Arc<String>,
+        syntax: Syntax,
+        encoding: &'static str,
+    ) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr_newlines(&text));
         SourceFile {
-            display: display_path(path),
+            display,
             path: path.to_path_buf(),
-            text: Arc::new(text),
+            text,
             syntax,
             encoding,
+            encoding_assumed_at: None,
             line_starts,
+            checkpoints: std::sync::OnceLock::new(),
         }
     }
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = self.line_of(offset);
+        (line + 1, self.column(self.line_starts[line], offset) + 1)
+    }
+
+    /// The 0-based line holding a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The byte range of a 0-based line, without its line break.
+    pub fn line_bounds(&self, line: usize) -> (usize, usize) {
+        let start = self.line_starts[line.min(self.line_starts.len() - 1)];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(self.text.len(), |&next| next - 1);
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
         };
-        let start = self.line_starts[line];
-        let col = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count());
-        (line + 1, col + 1)
+        (start, end.max(start))
+    }
+
+    /// 0-based character column of `offset` in the line starting at `line_start`. On a long line
+    /// (a `ConvertTo-Json -Compress` export is one line) counting starts from the nearest
+    /// checkpoint, so a column costs at most one checkpoint interval, not the whole line.
+    fn column(&self, line_start: usize, offset: usize) -> usize {
+        let count = |a: usize, b: usize| self.text.get(a..b).map_or(b - a, |s| s.chars().count());
+        if offset - line_start <= CHECKPOINT {
+            return count(line_start, offset);
+        }
+        let cps = self.checkpoints.get_or_init(|| checkpoints(&self.text));
+        let i = cps.partition_point(|&(b, _)| b <= offset);
+        match i.checked_sub(1).map(|i| cps[i]) {
+            Some((b, col)) if b >= line_start => col + count(b, offset),
+            _ => count(line_start, offset),
+        }
     }
 }
 
-/// Paths are shown with forward slashes so reports read the same on every platform.
-fn display_path(path: &Path) -> String {
+/// Bytes between column checkpoints on long lines.
+const CHECKPOINT: usize = 1 << 16;
+
+/// (byte offset, 0-based column) about every [`CHECKPOINT`] bytes, on char boundaries.
+fn checkpoints(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let (mut at, mut col) = (0, 0);
+    while at < text.len() {
+        let mut next = (at + CHECKPOINT).min(text.len());
+        while !text.is_char_boundary(next) {
+            next += 1;
+        }
+        let piece = &text[at..next];
+        col = match piece.rfind('\n') {
+            Some(nl) => piece[nl + 1..].chars().count(),
+            None => col + piece.chars().count(),
+        };
+        out.push((next, col));
+        at = next;
+    }
+    out
+}
+
+/// Offsets just after every `\n`.
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+/// Paths are shown with forward slashes so reports read the same on every platform. A file
+/// name may hold any character but `/`: control characters (a newline that would start a CI
+/// logging command on a line of its own) are shown escaped, so no name ever breaks a line.
+pub fn display_path(path: &Path) -> String {
     let s = path.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    let s = s.strip_prefix("./").map(str::to_string).unwrap_or(s);
+    if !s.chars().any(char::is_control) {
+        return s;
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[derive(Default)]
@@ -118,6 +214,145 @@ impl SourceMap {
     }
 }
 
+/// A file read from disk and decoded.
+pub struct Loaded {
+    pub text: String,
+    pub syntax: Syntax,
+    pub encoding: &'static str,
+    pub assumed_at: Option<usize>,
+}
+
+impl Loaded {
+    /// The source-map entry for this text (after any redaction).
+    pub fn into_source(self, path: &Path) -> SourceFile {
+        let mut f = SourceFile::new(path, self.text, self.syntax, self.encoding);
+        f.encoding_assumed_at = self.assumed_at;
+        f
+    }
+}
+
+/// Reads and decodes one input file. Only regular files are read: a FIFO would block for ever
+/// and a device is no export, so both are refused before they are opened. `.yaml`/`.yml` is
+/// YAML, anything else JSON. `forced`: `--encoding`, for files without a byte-order mark.
+pub fn read(
+    path: &Path,
+    forced: Option<&'static encoding_rs::Encoding>,
+) -> Result<Loaded, InputError> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(InputError::whole_file(path, not_regular(&meta)));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
+    let decoded = decode::decode(bytes, forced).map_err(|e| InputError::whole_file(path, e))?;
+    let is_yaml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    Ok(Loaded {
+        text: decoded.text,
+        syntax: if is_yaml { Syntax::Yaml } else { Syntax::Json },
+        encoding: decoded.encoding,
+        assumed_at: decoded.assumed_at,
+    })
+}
+
+/// Why a path that exists is not a file we read.
+pub fn not_regular(meta: &std::fs::Metadata) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    let what = if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a file"
+    };
+    format!("not a regular file ({what}); give a file")
+}
+
+/// Parses a document, handing out the elements of a top-level array one by one. Returns the
+/// property names that occur twice in an object (both values are `Value::Repeated`).
+pub fn parse_items(
+    text: &str,
+    syntax: Syntax,
+    path: &Path,
+    each: &mut dyn FnMut(node::Node),
+) -> Result<Vec<node::Duplicate>, InputError> {
+    let at_error = |offset: usize, message: String| InputError {
+        path: display_path(path),
+        message,
+        at: Some((
+            Arc::new(text.to_string()),
+            Span::new(offset.min(text.len()), 1),
+        )),
+        help: None,
+    };
+    match syntax {
+        Syntax::Json => json::parse_items(text, each).map_err(|e| {
+            at_error(e.offset, format!("invalid JSON: {}", e.message)).with_help("export with `ConvertTo-Json -Depth 10` and write the file completely (Export-CMPreflight.ps1 does both)")
+        }),
+        Syntax::Yaml => match yaml::parse(text) {
+            Err(e) => Err(at_error(e.offset.unwrap_or(0), format!("invalid YAML: {}", e.message))),
+            Ok(_) if text.trim().is_empty() => Ok(Vec::new()),
+            Ok((node::Node { value: node::Value::Array(items), .. }, dups)) => {
+                items.into_iter().for_each(each);
+                Ok(dups)
+            }
+            Ok((node, dups)) => {
+                each(node);
+                Ok(dups)
+            }
+        },
+    }
+}
+
+/// Parses a small file the user writes (configuration, media plan) into its one document.
+/// A property given twice is an error there: the user can fix it, and no value may win.
+pub fn parse_document(
+    text: &str,
+    syntax: Syntax,
+    path: &Path,
+) -> Result<Option<node::Node>, Vec<InputError>> {
+    let mut root = None;
+    let dups = parse_items(text, syntax, path, &mut |n| root = root.take().or(Some(n)))
+        .map_err(|e| vec![e])?;
+    if dups.is_empty() {
+        return Ok(root);
+    }
+    let shared = Arc::new(text.to_string());
+    Err(dups
+        .into_iter()
+        .map(|d| InputError {
+            path: display_path(path),
+            message: {
+                let (line, col) = line_col_of(text, d.first.start);
+                format!(
+                    "`{}` is given more than once in one object (first at line {line}, column {col}); keep one",
+                    d.key
+                )
+            },
+            at: Some((shared.clone(), d.again)),
+            help: None,
+        })
+        .collect())
+}
+
+/// 1-based line and column (in characters) of `offset` in a text without a line index.
+pub fn line_col_of(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset.min(text.len())).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
 /// A file that could not be read or parsed: always names the file, and the place when known.
 #[derive(Debug)]
 pub struct InputError {
@@ -130,6 +365,7 @@ pub struct InputError {
 
 impl InputError {
     pub fn whole_file(path: &Path, message: impl Into<String>) -> Self {
+        // Display form: control characters in a name are escaped, never printed.
         InputError {
             path: display_path(path),
             message: message.into(),

@@ -3,6 +3,17 @@
 
 use super::Span;
 
+/// A property name that occurs twice in one object (compared without case, as PowerShell's
+/// `ConvertFrom-Json` does, which rejects such a file). Both values are kept, wrapped in
+/// `Value::Repeated`, so that neither decides anything.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    pub key: String,
+    /// The key of the first occurrence and of the later one.
+    pub first: Span,
+    pub again: Span,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub span: Span,
@@ -18,6 +29,10 @@ pub enum Value {
     String(String),
     Array(Vec<Node>),
     Object(Vec<Member>),
+    /// The value of a property whose name occurs more than once in its object. PowerShell's
+    /// ConvertFrom-Json rejects such a file, so no value of it may decide anything; the
+    /// original value is kept for redaction and messages.
+    Repeated(Box<Node>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +91,48 @@ impl Node {
             Value::String(_) => "a string",
             Value::Array(_) => "an array",
             Value::Object(_) => "an object",
+            Value::Repeated(_) => "a property given more than once",
+        }
+    }
+}
+
+/// Finds property names given twice (ASCII case-insensitively) and wraps every value of
+/// such a name in `Value::Repeated`. Small objects compare pairwise; large ones hash.
+pub fn mark_duplicates(members: &mut [Member], dups: &mut Vec<Duplicate>) {
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    if members.len() <= 32 {
+        for j in 1..members.len() {
+            if let Some(i) = (0..j).find(|&i| members[i].key.eq_ignore_ascii_case(&members[j].key))
+            {
+                pairs.push((i, j));
+            }
+        }
+    } else {
+        let mut first: std::collections::HashMap<String, usize> = Default::default();
+        for (j, m) in members.iter().enumerate() {
+            match first.entry(m.key.to_ascii_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(e) => pairs.push((*e.get(), j)),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(j);
+                }
+            }
+        }
+    }
+    for (i, j) in pairs {
+        dups.push(Duplicate {
+            key: members[j].key.clone(),
+            first: members[i].key_span,
+            again: members[j].key_span,
+        });
+        for k in [i, j] {
+            let v = &mut members[k].value;
+            if !matches!(v.value, Value::Repeated(_)) {
+                let inner = std::mem::replace(&mut v.value, Value::Null);
+                v.value = Value::Repeated(Box::new(Node {
+                    span: v.span,
+                    value: inner,
+                }));
+            }
         }
     }
 }

@@ -4,7 +4,7 @@
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use super::node::{Member, Node, Value};
+use super::node::{mark_duplicates, Duplicate, Member, Node, Value};
 use super::Span;
 
 pub struct YamlError {
@@ -12,7 +12,9 @@ pub struct YamlError {
     pub message: String,
 }
 
-pub fn parse(text: &str) -> Result<Node, YamlError> {
+/// Parses a document. serde-saphyr refuses keys repeated exactly; keys that differ only in
+/// case (which PowerShell treats as one property) come back as duplicates.
+pub fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), YamlError> {
     // YAML 1.2 scalars: `yes`, `on` and `0755` stay strings, as a JSON reader would see them.
     let opts = serde_saphyr::options! {
         strict_booleans: true,
@@ -20,7 +22,11 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         leading_zero_numbers_as_strings: true,
     };
     match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, opts) {
-        Ok(root) => Ok(lower(root)),
+        Ok(root) => {
+            let mut dups = Vec::new();
+            let node = lower(root, &mut dups);
+            Ok((node, dups))
+        }
         Err(e) => Err(YamlError {
             offset: e
                 .location()
@@ -43,7 +49,7 @@ fn span_of<T>(s: &Spanned<T>) -> Span {
     )
 }
 
-fn lower(s: Spanned<Tree>) -> Node {
+fn lower(s: Spanned<Tree>, dups: &mut Vec<Duplicate>) -> Node {
     let span = span_of(&s);
     let value = match s.value {
         Tree::Null => Value::Null,
@@ -51,17 +57,19 @@ fn lower(s: Spanned<Tree>) -> Node {
         Tree::Int(i) => Value::Int(i),
         Tree::Float(f) => Value::Float(f),
         Tree::Str(x) => Value::String(x),
-        Tree::Seq(items) => Value::Array(items.into_iter().map(lower).collect()),
-        Tree::Map(members) => Value::Object(
-            members
+        Tree::Seq(items) => Value::Array(items.into_iter().map(|i| lower(i, dups)).collect()),
+        Tree::Map(members) => {
+            let mut members: Vec<Member> = members
                 .into_iter()
                 .map(|(k, v)| Member {
                     key_span: span_of(&k),
                     key: k.value,
-                    value: lower(v),
+                    value: lower(v, dups),
                 })
-                .collect(),
-        ),
+                .collect();
+            mark_duplicates(&mut members, dups);
+            Value::Object(members)
+        }
     };
     Node { span, value }
 }
@@ -140,7 +148,7 @@ mod tests {
     #[test]
     fn spans_and_strict_scalars() {
         let text = "a: yes\nb:\n  - 0755\n  - 12\n";
-        let n = parse(text).ok().expect("parses");
+        let (n, _) = parse(text).ok().expect("parses");
         assert_eq!(n.get("a").and_then(Node::as_str), Some("yes"));
         let Value::Array(items) = &n.get("b").expect("b").value else {
             panic!("seq")
@@ -148,6 +156,20 @@ mod tests {
         assert_eq!(items[0].as_str(), Some("0755"));
         assert_eq!(items[1].value, Value::Int(12));
         assert_eq!(&text[items[1].span.start..items[1].span.end()], "12");
+    }
+
+    #[test]
+    fn keys_differing_in_case_are_duplicates() {
+        let (n, dups) = parse("Flags: 1\nflags: 2\n").ok().expect("parses");
+        assert_eq!(dups.len(), 1);
+        assert!(matches!(
+            n.get("flags").map(|v| &v.value),
+            Some(Value::Repeated(_))
+        ));
+        assert!(
+            parse("a: 1\na: 2\n").is_err(),
+            "exact repeats are a YAML error"
+        );
     }
 
     #[test]

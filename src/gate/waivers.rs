@@ -1,61 +1,74 @@
-//! Waivers and severity overrides, applied between the engine and the reports: a waived
-//! failure becomes `waived` (reported everywhere, not failing the gate); an expired waiver
-//! stops waiving and becomes a finding itself; one that expires within 14 days, or matches
-//! no failure, is reported too. Those findings point at the waiver in the configuration.
+//! Waivers: a waived failure becomes `waived` (reported everywhere, not failing the gate); an
+//! expired waiver stops waiving and becomes a finding itself; one that expires within 14 days,
+//! or matches no failure, is reported too. Those findings point at the waiver in the
+//! configuration, under three fixed rules of the gate (WAIVER-EXPIRED, WAIVER-EXPIRING,
+//! WAIVER-UNUSED) that are added to the run's rules when one of them has a finding.
 
-use crate::config::{Level, Waiver};
+use crate::config::Waiver;
 use crate::rules::engine::{Finding, Outcome, Target};
 use crate::rules::format::{Rule, Scope, Severity};
 
 const EXPIRING_SOON_MS: i64 = 14 * 86_400_000;
 
-/// Applies `rules:` levels from the configuration and `-A/-W/-D`: `off` removes the rule.
-pub fn override_levels(rules: &mut Vec<Rule>, levels: &[(String, Level)]) {
-    for (id, level) in levels {
-        match level {
-            Level::Off => rules.retain(|r| r.id != *id),
-            Level::Error | Level::Warning | Level::Note => {
-                let s = match level {
-                    Level::Error => Severity::Error,
-                    Level::Warning => Severity::Warning,
-                    _ => Severity::Note,
-                };
-                if let Some(r) = rules.iter_mut().find(|r| r.id == *id) {
-                    r.severity = s;
-                }
-            }
+/// The gate's own rules, about waivers rather than the site.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Expired,
+    Expiring,
+    Unused,
+}
+
+impl Kind {
+    fn rule(self) -> Rule {
+        let (id, name, title, severity) = match self {
+            Kind::Expired => (
+                "WAIVER-EXPIRED",
+                "waiver-expired",
+                "A waiver has expired",
+                Severity::Error,
+            ),
+            Kind::Expiring => (
+                "WAIVER-EXPIRING",
+                "waiver-expiring",
+                "A waiver expires within 14 days",
+                Severity::Warning,
+            ),
+            Kind::Unused => (
+                "WAIVER-UNUSED",
+                "waiver-matches-nothing",
+                "A waiver matches no failure",
+                Severity::Warning,
+            ),
+        };
+        Rule {
+            id: id.into(),
+            name: name.into(),
+            title: title.into(),
+            severity,
+            confidence: "doc".into(),
+            builds: (None, None),
+            scenarios: vec!["boot-media".into(), "software-center".into()],
+            scope: Scope::Site,
+            applies_when: None,
+            condition: None,
+            warn_when: None,
+            warn_message: None,
+            manual: None,
+            message: title.into(),
+            rationale: "Waivers accept a known gap on purpose, with an owner and an expiry date, so it is not hidden forever.".into(),
+            symptom: None,
+            failure_modes: Vec::new(),
+            fixtures_fail: Vec::new(),
+            fixtures_pass: Vec::new(),
+            console: CONSOLE.into(),
+            powershell: None,
+            source: "cmg-preflight configuration".into(),
+            file: "(built in)".into(),
         }
     }
 }
 
-/// Pseudo-rules for waiver findings, appended to the rule list the reports read.
-fn meta_rule(id: &str, name: &str, title: &str, severity: Severity) -> Rule {
-    Rule {
-        id: id.into(),
-        name: name.into(),
-        title: title.into(),
-        severity,
-        confidence: "doc".into(),
-        builds: (None, None),
-        scenarios: vec!["boot-media".into(), "software-center".into()],
-        scope: Scope::Site,
-        applies_when: None,
-        condition: None,
-        warn_when: None,
-        warn_message: None,
-        manual: None,
-        message: title.into(),
-        rationale: "Waivers accept a known gap on purpose, with an owner and an expiry date, so it is not hidden forever.".into(),
-        symptom: None,
-        failure_modes: Vec::new(),
-        fixtures_fail: Vec::new(),
-        fixtures_pass: Vec::new(),
-        console: "Fix the finding, or renew or remove the waiver in the configuration file".into(),
-        powershell: None,
-        source: "cmg-preflight configuration".into(),
-        file: "(built in)".into(),
-    }
-}
+const CONSOLE: &str = "Fix the finding, or renew or remove the waiver in the configuration file";
 
 fn matches(w: &Waiver, f: &Finding, rules: &[Rule]) -> bool {
     rules[f.rule].id == w.rule
@@ -64,7 +77,7 @@ fn matches(w: &Waiver, f: &Finding, rules: &[Rule]) -> bool {
 }
 
 pub fn apply(findings: &mut Vec<Finding>, rules: &mut Vec<Rule>, waivers: &[Waiver], now_ms: i64) {
-    let mut extra: Vec<(Rule, Finding)> = Vec::new();
+    let mut extra: Vec<(Kind, Finding)> = Vec::new();
     for w in waivers {
         let hits: Vec<usize> = (0..findings.len())
             .filter(|&i| matches(w, &findings[i], rules))
@@ -82,9 +95,7 @@ pub fn apply(findings: &mut Vec<Finding>, rules: &mut Vec<Rule>, waivers: &[Waiv
                 "matches no failure (the check passes now)"
             };
             extra.push(meta(
-                "WAIVER-UNUSED",
-                "waiver-matches-nothing",
-                "A waiver matches no failure",
+                Kind::Unused,
                 Severity::Warning,
                 format!("The waiver for {label} {why}: remove it"),
                 w,
@@ -105,9 +116,7 @@ pub fn apply(findings: &mut Vec<Finding>, rules: &mut Vec<Rule>, waivers: &[Waiv
                 ));
             }
             extra.push(meta(
-                "WAIVER-EXPIRED",
-                "waiver-expired",
-                "A waiver has expired",
+                Kind::Expired,
                 severity,
                 format!(
                     "The waiver for {label} expired on {} (owner {}); the failure counts again",
@@ -127,9 +136,7 @@ pub fn apply(findings: &mut Vec<Finding>, rules: &mut Vec<Rule>, waivers: &[Waiv
         }
         if w.expires_ms - now_ms <= EXPIRING_SOON_MS {
             extra.push(meta(
-                "WAIVER-EXPIRING",
-                "waiver-expiring",
-                "A waiver expires within 14 days",
+                Kind::Expiring,
                 Severity::Warning,
                 format!(
                     "The waiver for {label} expires on {} (owner {})",
@@ -140,18 +147,15 @@ pub fn apply(findings: &mut Vec<Finding>, rules: &mut Vec<Rule>, waivers: &[Waiv
             ));
         }
     }
-    for (rule, mut finding) in extra {
-        let index = match rules
-            .iter()
-            .position(|r| r.id == rule.id && r.severity == rule.severity)
-        {
+    for (kind, mut finding) in extra {
+        let rule = kind.rule();
+        finding.rule = match rules.iter().position(|r| r.id == rule.id) {
             Some(i) => i,
             None => {
                 rules.push(rule);
                 rules.len() - 1
             }
         };
-        finding.rule = index;
         findings.push(finding);
     }
 }
@@ -172,14 +176,12 @@ fn target_text(w: &Waiver) -> String {
 }
 
 fn meta(
-    id: &str,
-    name: &str,
-    title: &str,
+    kind: Kind,
     severity: Severity,
     message: String,
     w: &Waiver,
     at_expiry: bool,
-) -> (Rule, Finding) {
+) -> (Kind, Finding) {
     let finding = Finding {
         rule: 0,
         target: Target {
@@ -197,9 +199,10 @@ fn meta(
         location: Some(if at_expiry { w.expires_at } else { w.at }),
         also: Vec::new(),
         detail: None,
-        console: "Fix the finding, or renew or remove the waiver in the configuration file".into(),
+        console: CONSOLE.into(),
         powershell: None,
         in_baseline: false,
+        lowered: false,
     };
-    (meta_rule(id, name, title, severity), finding)
+    (kind, finding)
 }

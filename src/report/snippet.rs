@@ -1,0 +1,255 @@
+//! The source snippets diagnostics show, cut from the user's files in one place:
+//! - windowed: only the lines around a place, and on a long line (a `ConvertTo-Json -Compress`
+//!   export is one line of megabytes) only a few hundred bytes either side of it, with `…`
+//!   where it was cut, so a report never prints a whole 50 MB line;
+//! - redacted: every snippet passes through `source::redact::scrub`, whatever the text came
+//!   from (a parsed export, a file with a syntax error, the configuration), so no secret is
+//!   ever printed;
+//! - numbered as in the file: line and column in the header are the file's, not the window's.
+
+use std::sync::Arc;
+
+use miette::{LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+use super::diag::Diag;
+use crate::source::{redact, InputError, SourceFile, Span, Syntax};
+
+/// Bytes kept either side of the place on a long line.
+const REACH: usize = 240;
+/// Lines of a multi-line place that are shown.
+const MAX_LINES: usize = 8;
+/// Earlier lines read for the redaction of block values (`password:` then `- item` lines).
+const LOOKBACK: usize = 30;
+const ELLIPSIS: &str = "…";
+
+#[derive(Debug)]
+pub struct Snippet {
+    name: String,
+    /// The window: the shown lines, cut and redacted, joined by `\n`.
+    text: String,
+    /// 0-based line in the file of the window's first line.
+    first_line: usize,
+    lines: Vec<Cut>,
+}
+
+/// One window line: which bytes of the file it shows and where they are in the window.
+#[derive(Debug)]
+struct Cut {
+    /// File bytes shown.
+    from: usize,
+    to: usize,
+    /// Where `from` is in the window text (after a leading `…`).
+    at: usize,
+    /// Characters before `at` on this window line (the `…`).
+    prefix_chars: usize,
+    /// 0-based column in the file of `from`.
+    column: usize,
+}
+
+impl Snippet {
+    /// The window around `place` in `file`.
+    pub fn around(file: &SourceFile, place: Span) -> Snippet {
+        let text = file.text.as_str();
+        let l0 = file.line_of(place.start.min(text.len()));
+        let l1 = file
+            .line_of(
+                place
+                    .end()
+                    .saturating_sub(1)
+                    .max(place.start)
+                    .min(text.len()),
+            )
+            .min(l0 + MAX_LINES - 1);
+        let first = l0.saturating_sub(1);
+        let last = (l1 + 1).min(file.line_count() - 1);
+        let anchor = place.start.min(text.len()) - file.line_bounds(l0).0;
+
+        // The bytes each line shows, and a wider range around them for the redaction to see
+        // the key before a value.
+        let mut ranges = Vec::new();
+        for line in first..=last {
+            let (ls, le) = file.line_bounds(line);
+            let (from, to) = if le - ls <= 2 * REACH + 80 {
+                (ls, le)
+            } else {
+                let from = floor(text, (ls + anchor.saturating_sub(REACH)).min(le));
+                let extra = if line == l0 { place.len.min(REACH) } else { 0 };
+                (from, ceil(text, (from + 2 * REACH + extra).min(le)))
+            };
+            ranges.push((line, ls, le, from, to));
+        }
+        let context = redaction_context(file, first, &ranges);
+
+        let mut window = String::new();
+        let mut lines = Vec::new();
+        for &(_, ls, le, from, to) in &ranges {
+            if !window.is_empty() {
+                window.push('\n');
+            }
+            let prefix = from > ls;
+            if prefix {
+                window.push_str(ELLIPSIS);
+            }
+            let at = window.len();
+            window.push_str(context.piece(from, to));
+            if to < le {
+                window.push_str(ELLIPSIS);
+            }
+            lines.push(Cut {
+                from,
+                to,
+                at,
+                prefix_chars: usize::from(prefix),
+                column: file.line_col(from).1 - 1,
+            });
+        }
+        Snippet {
+            name: file.display.clone(),
+            text: window,
+            first_line: first,
+            lines,
+        }
+    }
+
+    /// A place in the file as a span of the window, if the window shows where it starts.
+    pub fn map(&self, place: Span) -> Option<SourceSpan> {
+        let find = |o: usize| self.lines.iter().find(|c| c.from <= o && o <= c.to);
+        let start_cut = find(place.start)?;
+        let start = start_cut.at + (place.start - start_cut.from);
+        let end = match find(place.end()) {
+            Some(c) => c.at + (place.end() - c.from),
+            None => start_cut.at + (start_cut.to - start_cut.from),
+        };
+        Some(SourceSpan::new(
+            start.into(),
+            end.saturating_sub(start).max(1),
+        ))
+    }
+}
+
+/// The text the window is cut from, redacted: the window's ranges (widened to the left so a
+/// key before a value is seen) after up to [`LOOKBACK`] short earlier lines.
+struct Context {
+    text: String,
+    /// (file offset, context offset) of each piece, in order.
+    pieces: Vec<(usize, usize, usize)>,
+}
+
+impl Context {
+    fn piece(&self, from: usize, to: usize) -> &str {
+        self.pieces
+            .iter()
+            .find(|(f, t, _)| *f <= from && to <= *t)
+            .and_then(|(f, _, c)| self.text.get(c + (from - f)..c + (to - f)))
+            .unwrap_or("")
+    }
+}
+
+fn redaction_context(
+    file: &SourceFile,
+    first: usize,
+    ranges: &[(usize, usize, usize, usize, usize)],
+) -> Context {
+    let text = file.text.as_str();
+    let mut raw = String::new();
+    let mut pieces = Vec::new();
+    for line in first.saturating_sub(LOOKBACK)..first {
+        let (ls, le) = file.line_bounds(line);
+        if le - ls <= 4 * REACH {
+            raw.push_str(&text[ls..le]);
+        }
+        raw.push('\n');
+    }
+    for &(_, ls, _, from, to) in ranges {
+        let wide = floor(text, from.saturating_sub(2 * REACH).max(ls));
+        let c = raw.len() + (from - wide);
+        raw.push_str(&text[wide..to]);
+        raw.push('\n');
+        pieces.push((from, to, c));
+    }
+    Context {
+        text: redact::scrub(&raw),
+        pieces,
+    }
+}
+
+fn floor(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        let cut = self.lines.get(inner.line());
+        let column = cut.map_or(inner.column(), |c| {
+            c.column + inner.column().saturating_sub(c.prefix_chars)
+        });
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            self.first_line + inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Puts a snippet of `file` on `d` with a primary label at `place`.
+pub fn attach(d: &mut Diag, file: &SourceFile, place: Span, label: &str) {
+    let snippet = Snippet::around(file, place);
+    if let Some(span) = snippet.map(place) {
+        d.labels
+            .push(LabeledSpan::new_primary_with_span(Some(label.into()), span));
+    }
+    d.source = Some(snippet);
+}
+
+/// A second place in the same diagnostic: a label when the snippet shows it, else `None`.
+pub fn label(d: &mut Diag, place: Span, text: &str) -> bool {
+    match d.source.as_ref().and_then(|s| s.map(place)) {
+        Some(span) => {
+            d.labels
+                .push(LabeledSpan::new_with_span(Some(text.into()), span));
+            true
+        }
+        None => false,
+    }
+}
+
+/// A file that could not be used, as a diagnostic: the message, and the snippet when the error
+/// has a place.
+pub fn input_diag(e: InputError) -> Diag {
+    let mut d = Diag::new(
+        miette::Severity::Error,
+        format!("{}: {}", e.path, e.message),
+    );
+    d.code = Some("input".into());
+    d.help = e.help;
+    if let Some((text, span)) = e.at {
+        let file = SourceFile::from_shared(
+            e.path.clone(),
+            std::path::Path::new(&e.path),
+            Arc::clone(&text),
+            Syntax::Json,
+            "",
+        );
+        attach(&mut d, &file, span, "here");
+    }
+    d
+}
