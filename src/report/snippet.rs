@@ -239,7 +239,6 @@ pub fn input_diag(e: InputError) -> Diag {
         miette::Severity::Error,
         format!("{}: {}", e.path, e.message),
     );
-    d.code = Some("input".into());
     d.help = e.help;
     if let Some((text, span)) = e.at {
         let file = SourceFile::from_shared(

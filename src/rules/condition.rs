@@ -2,7 +2,9 @@
 //! facts. A verdict always carries evidence: the field it looked at last, where that field
 //! is in the user's files, what was expected and what was found.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use crate::export::field::Gap;
 use crate::model::fact::{Fact, V};
@@ -101,13 +103,38 @@ impl Eval {
     }
 }
 
+/// How many conditions one rule may evaluate for one target. Nested quantifiers multiply
+/// (`every` inside `some` inside `every` ... over long lists), and a custom rule must not make
+/// a run hang: past this the verdict is unknown and says why. The built-in rules need at most
+/// a few thousand steps per target; this allows a custom rule one quantifier over a very
+/// large list, or two nested over long ones, and stops it within a second or two.
+pub const BUDGET: u64 = 2_000_000;
+
 /// Variables in scope: `site`, `cmgs`, ... from the model root, plus targets and quantifier variables.
 pub struct Env<'a> {
     pub root: &'a Fact,
     pub vars: HashMap<String, &'a Fact>,
+    /// Steps left for this rule and target, shared by the quantifiers' inner environments.
+    budget: Rc<Cell<u64>>,
 }
 
 impl<'a> Env<'a> {
+    /// A fresh environment with a full [`BUDGET`].
+    pub fn new(root: &'a Fact, vars: HashMap<String, &'a Fact>) -> Self {
+        Env {
+            root,
+            vars,
+            budget: Rc::new(Cell::new(BUDGET)),
+        }
+    }
+
+    /// Takes one step; `false` once the budget is spent.
+    fn step(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+
     pub fn lookup(&self, path: &str) -> Result<&'a Fact, String> {
         let mut parts = path.split('.');
         let head = parts.next().unwrap_or_default();
@@ -135,11 +162,22 @@ impl<'a> Env<'a> {
         Env {
             root: self.root,
             vars,
+            budget: Rc::clone(&self.budget),
         }
     }
 }
 
+fn over_budget(path: &str) -> Eval {
+    rule_error(
+        path,
+        format!("the condition needed more than {BUDGET} evaluation steps for this target (nested quantifiers over long lists?), so the evaluation budget stopped it"),
+    )
+}
+
 pub fn eval(c: &Cond, env: &Env) -> Eval {
+    if !env.step() {
+        return over_budget("");
+    }
     match c {
         Cond::Leaf { path, op, expected } => leaf(path, op, expected.as_deref(), env),
         Cond::All(items) => {
@@ -352,6 +390,9 @@ fn quant(
     let mut first_fail: Option<Eval> = None;
     let mut candidates = 0;
     for item in items {
+        if env.budget.get() == 0 {
+            return over_budget(over);
+        }
         let inner = env.with(var, item);
         if let Some(f) = filter {
             let e = eval(f, &inner);

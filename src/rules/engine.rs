@@ -142,11 +142,7 @@ pub fn select(
 }
 
 pub fn run(rules: &[Rule], model: &Model, targets: &Targets, scenario: &str) -> Vec<Finding> {
-    let root_vars = HashMap::new();
-    let base = Env {
-        root: &model.root,
-        vars: root_vars,
-    };
+    let base = Env::new(&model.root, HashMap::new());
     let mut out = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         // A rule of another scenario is not evaluated at all, so it does not crowd the checklist.
@@ -203,10 +199,7 @@ pub(crate) fn expand<'a>(
         for (k, v) in pairs {
             vars.insert((*k).to_string(), *v);
         }
-        Env {
-            root: base.root,
-            vars,
-        }
+        Env::new(base.root, vars)
     };
     let display = |f: &Fact, key: &str| f.get(key).map(Fact::display).unwrap_or_else(|| "?".into());
     // No deployment to check (none exported, or none at all): one stand-in target whose data

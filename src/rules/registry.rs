@@ -189,10 +189,7 @@ mod tests {
             );
             let targets =
                 engine::select(&model, &[], &[], scenario).unwrap_or_else(|e| panic!("{e}"));
-            let base = Env {
-                root: &model.root,
-                vars: HashMap::new(),
-            };
+            let base = Env::new(&model.root, HashMap::new());
             for r in rules
                 .iter()
                 .filter(|r| r.scenarios.iter().any(|s| s == scenario))

@@ -271,9 +271,9 @@ pub fn not_regular(meta: &std::fs::Metadata) -> String {
     } else if t.is_socket() {
         "a socket"
     } else {
-        "not a file"
+        "something else"
     };
-    format!("not a regular file ({what}); give a file")
+    format!("not a regular file but {what}; give a file")
 }
 
 /// Parses a document, handing out the elements of a top-level array one by one. Returns the

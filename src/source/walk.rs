@@ -1,5 +1,6 @@
 //! Collects the input files from the paths on the command line: files as given, folders
-//! walked in a stable order. Links are not followed, so a walk never leaves the tree.
+//! walked in a stable order. Links are not followed, so a walk never leaves the tree; inside a
+//! folder only regular files are read (a FIFO there is passed over, as a link is).
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,10 @@ pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<InputError>> {
         match std::fs::metadata(path) {
             Err(e) => errors.push(InputError::whole_file(path, format!("cannot read: {e}"))),
             Ok(m) if m.is_file() => files.push(path.clone()),
-            Ok(_) => walk_dir(path, &mut files, &mut errors),
+            Ok(m) if m.is_dir() => walk_dir(path, &mut files, &mut errors),
+            // A FIFO, device or socket named on the command line: never opened (a FIFO would
+            // block), never an empty export.
+            Ok(m) => errors.push(InputError::whole_file(path, super::not_regular(&m))),
         }
     }
     if errors.is_empty() {
