@@ -1,6 +1,9 @@
 //! Bad input never panics: the whole pipeline runs in-process on the example export with one
-//! file damaged at a time (truncated, bytes flipped, lines dropped or doubled), many times over
-//! with a fixed seed. Every run must end in exit 0, 1 or 2, never a panic.
+//! file damaged at a time, many times over with a fixed seed: truncated, bytes flipped, lines
+//! dropped or doubled (duplicate keys), the file compressed to one very long line, a multi-byte
+//! character pushed into a date or number, a number made too large for 64 bits. Every run, in
+//! the JSON and the human format (where the snippets are cut), must end in exit 0, 1 or 2,
+//! never a panic.
 
 use std::path::{Path, PathBuf};
 
@@ -23,9 +26,38 @@ impl Rng {
     }
 }
 
+/// Offsets of ASCII digits, where dates and numbers are.
+fn digits(b: &[u8]) -> Vec<usize> {
+    (0..b.len()).filter(|&i| b[i].is_ascii_digit()).collect()
+}
+
 fn damage(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
     let mut b = bytes.to_vec();
-    match rng.below(4) {
+    match rng.below(7) {
+        // `ConvertTo-Json -Compress`: one line, here made longer than 65,535 columns.
+        4 => {
+            b.retain(|&c| c != b'\n' && c != b'\r');
+            if let Some(open) = b.iter().position(|&c| c == b'{') {
+                let pad = format!("\"Pad\":\"{}\",", "x".repeat(70_000));
+                b.splice(open + 1..open + 1, pad.into_bytes());
+            }
+        }
+        // A multi-byte character inside a date or a number.
+        5 => {
+            let d = digits(&b);
+            if !d.is_empty() {
+                let at = d[rng.below(d.len())];
+                b.splice(at..at, "é".bytes());
+            }
+        }
+        // A run of digits becomes a number past 64 bits.
+        6 => {
+            let d = digits(&b);
+            if !d.is_empty() {
+                let at = d[rng.below(d.len())];
+                b.splice(at..at, "99999999999999999999".bytes());
+            }
+        }
         0 => b.truncate(rng.below(b.len())),
         1 => {
             for _ in 0..=rng.below(8) {
@@ -62,7 +94,7 @@ fn damage(bytes: &[u8], rng: &mut Rng) -> Vec<u8> {
     b
 }
 
-fn run(dir: &Path) -> u8 {
+fn run(dir: &Path, format: &str) -> u8 {
     let args = Args::try_parse_from([
         "cmg-preflight",
         "check",
@@ -70,7 +102,7 @@ fn run(dir: &Path) -> u8 {
         "--now",
         "2026-11-24",
         "--format",
-        "json",
+        format,
         "--no-config",
     ])
     .expect("arguments parse");
@@ -97,7 +129,7 @@ fn damaged_exports_never_panic() {
     let dir = std::env::temp_dir().join(format!("cmg-preflight-mutations-{}", std::process::id()));
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut codes = [0usize; 3];
-    for round in 0..150 {
+    for round in 0..210 {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         let victim = rng.below(originals.len());
@@ -110,9 +142,10 @@ fn damaged_exports_never_panic() {
             };
             std::fs::write(dir.join(name), content).expect("write");
         }
-        let code = std::panic::catch_unwind(|| run(&dir)).unwrap_or_else(|_| {
+        let format = if round % 2 == 0 { "json" } else { "human" };
+        let code = std::panic::catch_unwind(|| run(&dir, format)).unwrap_or_else(|_| {
             panic!(
-                "round {round}: panicked with {} damaged (the damaged copy is in {})",
+                "round {round} ({format}): panicked with {} damaged (the damaged copy is in {})",
                 originals[victim].0.display(),
                 dir.display()
             )
