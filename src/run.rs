@@ -85,14 +85,14 @@ fn check_inner(
     }
     .lines(&model, &export);
     let inputs = input_paths(&export, &files, args, &catalog);
-    let report = Report {
-        rules: &rules,
-        findings: &findings,
-        sources: &export.sources,
-        notes: &export.notes,
-        baseline: args.baseline.is_some(),
+    let report = Report::new(
+        &rules,
+        &findings,
+        &export.sources,
+        &export.notes,
+        args.baseline.is_some(),
         header,
-    };
+    );
     write_outputs(&destinations, &report, style, out, &inputs)?;
     Ok(exit)
 }

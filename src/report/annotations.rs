@@ -18,7 +18,7 @@
 
 use std::fmt::Write;
 
-use super::{repo_path, Report};
+use super::Report;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::format::Severity;
 use crate::source::Origin;
@@ -166,7 +166,7 @@ fn unknown_groups<'a>(r: &'a Report) -> Vec<UnknownGroup<'a>> {
 fn command(out: &mut String, r: &Report, kind: &str, at: Option<Origin>, title: &str, msg: &str) {
     let mut props = Vec::new();
     if let Some(o) = at {
-        let (path, _) = repo_path(r.sources.get(o.file));
+        let path = &r.ci_path(o.file).0;
         let (_, line, col) = r.place(o);
         props.push(format!("file={}", gh_prop(&path)));
         props.push(format!("line={line}"));
@@ -180,7 +180,7 @@ fn az_place(r: &Report, at: Option<Origin>) -> String {
     let Some(o) = at else {
         return String::new();
     };
-    let (path, _) = repo_path(r.sources.get(o.file));
+    let path = &r.ci_path(o.file).0;
     let (_, line, col) = r.place(o);
     format!(
         ";sourcepath={};linenumber={line};columnnumber={col}",

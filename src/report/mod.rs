@@ -30,6 +30,34 @@ pub struct Report<'a> {
     pub baseline: bool,
     /// Header lines: (label, value), e.g. ("site", "PS1 Contoso, ConfigMgr 2403 (build 9128)").
     pub header: Vec<(&'static str, String)>,
+    /// Each source file's path for CI tools ([`repo_path`]), worked out once per file.
+    paths: Vec<(String, bool)>,
+}
+
+impl<'a> Report<'a> {
+    pub fn new(
+        rules: &'a [Rule],
+        findings: &'a [Finding],
+        sources: &'a SourceMap,
+        notes: &'a [Note],
+        baseline: bool,
+        header: Vec<(&'static str, String)>,
+    ) -> Self {
+        Report {
+            rules,
+            findings,
+            sources,
+            notes,
+            baseline,
+            header,
+            paths: sources.iter().map(|(_, f)| repo_path(f)).collect(),
+        }
+    }
+
+    /// The path of a file for CI tools, and whether it is relative (see [`repo_path`]).
+    pub fn ci_path(&self, file: crate::source::FileId) -> &(String, bool) {
+        &self.paths[file.0 as usize]
+    }
 }
 
 #[derive(Default, Debug, PartialEq)]

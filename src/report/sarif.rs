@@ -10,7 +10,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{repo_path, Report};
+use super::Report;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::format::{Rule, Severity};
 use crate::source::{Origin, Span, Syntax};
@@ -256,7 +256,7 @@ fn find_token(text: &str, word: &str) -> Option<usize> {
 
 fn physical(r: &Report, o: Origin) -> Value {
     let file = r.sources.get(o.file);
-    let (path, relative) = repo_path(file);
+    let (path, relative) = r.ci_path(o.file).clone();
     let artifact = if relative {
         json!({ "uri": encode_uri_path(&path), "uriBaseId": "%SRCROOT%" })
     } else {
@@ -267,27 +267,14 @@ fn physical(r: &Report, o: Origin) -> Value {
         };
         json!({ "uri": format!("file://{}", encode_uri_path(&abs)) })
     };
-    let (start_line, start_col) = utf16_line_col(&file.text, o.span.start);
+    let (start_line, start_col) = file.line_col_utf16(o.span.start);
     let mut region = json!({ "startLine": start_line, "startColumn": start_col });
     if o.span.len > 0 {
-        let (end_line, end_col) = utf16_line_col(&file.text, o.span.end());
+        let (end_line, end_col) = file.line_col_utf16(o.span.end());
         region["endLine"] = json!(end_line);
         region["endColumn"] = json!(end_col);
     }
     json!({ "artifactLocation": artifact, "region": region })
-}
-
-/// 1-based line and column of a byte offset, the column in UTF-16 code units (SARIF's
-/// default `columnKind`).
-pub fn utf16_line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].encode_utf16().count() + 1)
 }
 
 /// Percent-encodes a path for a URI reference: everything but unreserved characters and `/`.
@@ -397,10 +384,39 @@ mod tests {
     fn columns_count_utf16_units() {
         let text = "{\n  \"a\": \"é🦀\", \"b\": 1\n}";
         let b = text.find("\"b\"").expect("b");
+        let f = crate::source::SourceFile::new(
+            std::path::Path::new("t.json"),
+            text.into(),
+            crate::source::Syntax::Json,
+            "UTF-8",
+        );
         // `  "a": "é🦀", ` is 13 characters but 14 UTF-16 units (the crab is a surrogate pair).
-        assert_eq!(utf16_line_col(text, b), (2, 15));
-        assert_eq!(utf16_line_col(text, 0), (1, 1));
-        assert_eq!(utf16_line_col(text, text.len()), (3, 2));
+        assert_eq!(f.line_col_utf16(b), (2, 15));
+        assert_eq!(f.line_col(b), (2, 14));
+        assert_eq!(f.line_col_utf16(0), (1, 1));
+        assert_eq!(f.line_col_utf16(text.len()), (3, 2));
+    }
+
+    #[test]
+    fn columns_on_a_long_line_match_a_count_from_its_start() {
+        // One compressed line of 300,000 bytes with multi-byte characters: the checkpoints give
+        // the same columns as counting from the line start.
+        let text: String = "[\n".to_string() + &"{\"é🦀\":1},".repeat(25_000) + "\n]";
+        let f = crate::source::SourceFile::new(
+            std::path::Path::new("t.json"),
+            text.clone(),
+            crate::source::Syntax::Json,
+            "UTF-8",
+        );
+        for offset in [2, 70_001, 150_000, 299_990] {
+            let mut o = offset;
+            while !text.is_char_boundary(o) {
+                o -= 1;
+            }
+            let before = &text[2..o];
+            assert_eq!(f.line_col(o), (2, before.chars().count() + 1));
+            assert_eq!(f.line_col_utf16(o), (2, before.encode_utf16().count() + 1));
+        }
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub struct SourceFile {
     /// The encoding was assumed (no BOM, not UTF-8): where the first non-UTF-8 byte was.
     pub encoding_assumed_at: Option<usize>,
     line_starts: Vec<usize>,
-    checkpoints: std::sync::OnceLock<Vec<(usize, usize)>>,
+    checkpoints: std::sync::OnceLock<Vec<Checkpoint>>,
 }
 
 impl SourceFile {
@@ -90,9 +90,24 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
+        self.line_col_in(offset, Unit::Char)
+    }
+
+    /// 1-based line and column in UTF-16 code units (SARIF's default `columnKind`).
+    pub fn line_col_utf16(&self, offset: usize) -> (usize, usize) {
+        self.line_col_in(offset, Unit::Utf16)
+    }
+
+    fn line_col_in(&self, offset: usize, unit: Unit) -> (usize, usize) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line = self.line_of(offset);
-        (line + 1, self.column(self.line_starts[line], offset) + 1)
+        (
+            line + 1,
+            self.column(self.line_starts[line], offset, unit) + 1,
+        )
     }
 
     /// The 0-based line holding a byte offset.
@@ -125,38 +140,77 @@ impl SourceFile {
     /// 0-based character column of `offset` in the line starting at `line_start`. On a long line
     /// (a `ConvertTo-Json -Compress` export is one line) counting starts from the nearest
     /// checkpoint, so a column costs at most one checkpoint interval, not the whole line.
-    fn column(&self, line_start: usize, offset: usize) -> usize {
-        let count = |a: usize, b: usize| self.text.get(a..b).map_or(b - a, |s| s.chars().count());
+    fn column(&self, line_start: usize, offset: usize, unit: Unit) -> usize {
+        let count = |a: usize, b: usize| self.text.get(a..b).map_or(b - a, |s| unit.count(s));
         if offset - line_start <= CHECKPOINT {
             return count(line_start, offset);
         }
         let cps = self.checkpoints.get_or_init(|| checkpoints(&self.text));
-        let i = cps.partition_point(|&(b, _)| b <= offset);
-        match i.checked_sub(1).map(|i| cps[i]) {
-            Some((b, col)) if b >= line_start => col + count(b, offset),
+        let i = cps.partition_point(|c| c.byte <= offset);
+        match i.checked_sub(1).map(|i| &cps[i]) {
+            Some(c) if c.byte >= line_start => unit.pick(c) + count(c.byte, offset),
             _ => count(line_start, offset),
         }
     }
 }
 
+/// What a column counts.
+#[derive(Clone, Copy)]
+enum Unit {
+    Char,
+    Utf16,
+}
+
+impl Unit {
+    fn count(self, s: &str) -> usize {
+        match self {
+            Unit::Char => s.chars().count(),
+            Unit::Utf16 => s.encode_utf16().count(),
+        }
+    }
+    fn pick(self, c: &Checkpoint) -> usize {
+        match self {
+            Unit::Char => c.chars,
+            Unit::Utf16 => c.utf16,
+        }
+    }
+}
+
+/// A place on a long line whose column is known in both units.
+struct Checkpoint {
+    byte: usize,
+    chars: usize,
+    utf16: usize,
+}
+
 /// Bytes between column checkpoints on long lines.
 const CHECKPOINT: usize = 1 << 16;
 
-/// (byte offset, 0-based column) about every [`CHECKPOINT`] bytes, on char boundaries.
-fn checkpoints(text: &str) -> Vec<(usize, usize)> {
+/// A checkpoint about every [`CHECKPOINT`] bytes, on char boundaries.
+fn checkpoints(text: &str) -> Vec<Checkpoint> {
     let mut out = Vec::new();
-    let (mut at, mut col) = (0, 0);
+    let (mut at, mut chars, mut utf16) = (0, 0, 0);
     while at < text.len() {
         let mut next = (at + CHECKPOINT).min(text.len());
         while !text.is_char_boundary(next) {
             next += 1;
         }
         let piece = &text[at..next];
-        col = match piece.rfind('\n') {
-            Some(nl) => piece[nl + 1..].chars().count(),
-            None => col + piece.chars().count(),
+        (chars, utf16) = match piece.rfind('\n') {
+            Some(nl) => (
+                Unit::Char.count(&piece[nl + 1..]),
+                Unit::Utf16.count(&piece[nl + 1..]),
+            ),
+            None => (
+                chars + Unit::Char.count(piece),
+                utf16 + Unit::Utf16.count(piece),
+            ),
         };
-        out.push((next, col));
+        out.push(Checkpoint {
+            byte: next,
+            chars,
+            utf16,
+        });
         at = next;
     }
     out
