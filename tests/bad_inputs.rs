@@ -1642,11 +1642,16 @@ fn class_utf32_named() {
     for c in text.chars() {
         bytes.extend_from_slice(&(c as u32).to_le_bytes());
     }
+    write(&p, bytes.clone());
+    // Read as UTF-32 (not mistaken for UTF-16LE, whose BOM it starts with): as the good export.
+    check(&export).run().code(0);
+    // Damaged UTF-32 is refused, and the error names the encoding.
+    bytes.push(0);
     write(&p, bytes);
     check(&export)
         .run()
         .code(2)
-        .stderr_has(&["deployments.json", "UTF-32"]);
+        .stderr_has(&["deployments.json", "UTF-32LE"]);
 }
 
 /// Runs `base` once per output format (human, json, github, azure to standard output; SARIF

@@ -138,7 +138,7 @@ fn load_file(
     for d in dups {
         export.notes.push(Note {
             message: format!(
-                "`{}` is given more than once in this object; PowerShell's ConvertFrom-Json rejects such a file, so neither value is used (the checks that need it are unknown)",
+                "duplicate property `{}`: given more than once in this object; PowerShell's ConvertFrom-Json rejects such a file, so neither value is used (the checks that need it are unknown)",
                 d.key
             ),
             at: Some(Origin { file, span: d.again }),

@@ -88,25 +88,34 @@ pub fn deployment(export: &Export, d: &Deployment, ctx: &Context) -> Fact {
 
 /// Whether the deployment is offered now: `open`, `not_yet` (PresentTime in the future) or
 /// `expired` (ExpirationTime passed). Times are compared as UTC, which is exact for the
-/// \/Date(ms)\/ form and off by the site's time zone at most for local times.
+/// \/Date(ms)\/ form and off by the site's time zone at most for local times. A time or flag
+/// that is needed but missing or invalid makes the window unknown, never open.
 fn window(d: &Deployment, now: i64) -> Fact {
-    let enabled = |f: &Field<bool>| f.known().copied().unwrap_or(false);
-    if enabled(&d.expiration_time_enabled) {
-        if let Field::Known(t, o) = &d.expiration_time {
-            if *t <= now {
-                return Fact::str("expired", Some(*o))
-                    .with_raw(format!("ExpirationTime {}", iso(*t)));
-            }
-        }
+    let expires = match &d.expiration_time_enabled {
+        Field::Known(false, _) => None,
+        Field::Known(true, _) => match &d.expiration_time {
+            Field::Known(t, o) => Some((*t, *o)),
+            Field::Missing(g) => return Fact::unknown(g.clone()),
+        },
+        Field::Missing(g) => return Fact::unknown(g.clone()),
+    };
+    if let Some((t, o)) = expires.filter(|(t, _)| *t <= now) {
+        return Fact::str("expired", Some(o)).with_raw(format!("ExpirationTime {}", iso(t)));
     }
-    let present_enabled = d.present_time_enabled.known().copied().unwrap_or(true);
+    // PresentTimeEnabled is true unless the export says otherwise.
+    let present_enabled = match &d.present_time_enabled {
+        Field::Known(b, _) => *b,
+        Field::Missing(g) if g.kind == GapKind::Absent => true,
+        Field::Missing(g) => return Fact::unknown(g.clone()),
+    };
     if present_enabled {
-        if let Field::Known(t, o) = &d.present_time {
-            if *t > now {
-                return Fact::str("not_yet", Some(*o)).with_raw(format!("PresentTime {}", iso(*t)));
+        return match &d.present_time {
+            Field::Known(t, o) if *t > now => {
+                Fact::str("not_yet", Some(*o)).with_raw(format!("PresentTime {}", iso(*t)))
             }
-            return Fact::str("open", Some(*o));
-        }
+            Field::Known(_, o) => Fact::str("open", Some(*o)),
+            Field::Missing(g) => Fact::unknown(g.clone()),
+        };
     }
     Fact::str("open", Some(d.origin))
 }

@@ -168,7 +168,7 @@ fn command(out: &mut String, r: &Report, kind: &str, at: Option<Origin>, title: 
     if let Some(o) = at {
         let path = &r.ci_path(o.file).0;
         let (_, line, col) = r.place(o);
-        props.push(format!("file={}", gh_prop(&path)));
+        props.push(format!("file={}", gh_prop(path)));
         props.push(format!("line={line}"));
         props.push(format!("col={col}"));
     }
@@ -184,7 +184,7 @@ fn az_place(r: &Report, at: Option<Origin>) -> String {
     let (_, line, col) = r.place(o);
     format!(
         ";sourcepath={};linenumber={line};columnnumber={col}",
-        az_prop(&path)
+        az_prop(path)
     )
 }
 

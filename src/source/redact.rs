@@ -179,8 +179,12 @@ enum After {
 /// name attribute it is (`name="OSDJoinPassword">value<`, raw or JSON-escaped).
 fn value_after(b: &[u8], mut i: usize, end: usize) -> After {
     // Closing quote of the key: `"`, `'`, or `\"` inside a JSON string.
-    while i < end && matches!(b[i], b'"' | b'\'' | b'\\') {
-        i += 1;
+    loop {
+        match (b.get(i), b.get(i + 1)) {
+            (Some(b'"' | b'\''), _) if i < end => i += 1,
+            (Some(b'\\'), Some(b'"')) if i + 1 < end => i += 2,
+            _ => break,
+        }
     }
     let mut j = i;
     while j < end && b[j] == b' ' {
@@ -316,6 +320,10 @@ mod tests {
             (
                 "\"\\u003cvariable name=\\\"OSDJoinPassword\\\" property=\\\"DomainPassword\\\"\\u003ehunter2\\u003c/variable\\u003e\"",
                 "variable",
+            ),
+            (
+                "\\u003cvariable name=\\\"OSDJoinPassword\\\"\\u003ehunter2\\u003c/variable\\u003e\\q",
+                "/variable",
             ),
             ("<variable name=\"OSDLocalAdminPassword\">hunter2</variable>", "</variable>"),
             ("pin: 4711hunter2\n", "pin"),
