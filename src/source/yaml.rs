@@ -28,13 +28,29 @@ pub fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), YamlError> {
             Ok((node, dups))
         }
         Err(e) => Err(YamlError {
-            offset: e
-                .location()
-                .and_then(|l| l.span().byte_offset())
-                .map(|o| o as usize),
+            offset: e.location().and_then(|l| {
+                l.span()
+                    .byte_offset()
+                    .map(|o| o as usize)
+                    .or_else(|| offset_of(text, l.line() as usize, l.column() as usize))
+            }),
             message: first_line(&e.to_string()),
         }),
     }
+}
+
+/// The byte offset of a 1-based line and character column, for errors that carry no offset.
+fn offset_of(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start = match line.checked_sub(1)? {
+        0 => 0,
+        n => text.match_indices('\n').nth(n - 1)?.0 + 1,
+    };
+    let rest = &text[start..];
+    let in_line = rest
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(start + in_line)
 }
 
 fn first_line(s: &str) -> String {
@@ -170,6 +186,14 @@ mod tests {
             parse("a: 1\na: 2\n").is_err(),
             "exact repeats are a YAML error"
         );
+    }
+
+    #[test]
+    fn errors_point_at_their_line() {
+        let text = "a: 1\nb:\n\t- x\n";
+        let e = parse(text).err().expect("a tab is no indentation");
+        let at = e.offset.expect("placed");
+        assert!(at >= 5, "{at}: {}", e.message);
     }
 
     #[test]
