@@ -70,6 +70,7 @@ pub struct ContentStatus {
     pub server_nal_path: Field<String>,
     pub state: Field<i64>,
     pub source_version: Field<i64>,
+    pub package_type: Field<i64>,
     pub origin: Origin,
 }
 
@@ -281,6 +282,7 @@ pub fn content_status(o: &Obj) -> ContentStatus {
         server_nal_path: o.string("ServerNALPath"),
         state: o.int("State"),
         source_version: o.int("SourceVersion"),
+        package_type: o.int("PackageType"),
         origin: o.origin(),
     }
 }

@@ -62,6 +62,7 @@ impl Kind {
             fixtures_pass: Vec::new(),
             console: CONSOLE.into(),
             powershell: None,
+            no_cmdlet: Some("a waiver is edited in the configuration file".into()),
             source: "cmg-preflight configuration".into(),
             file: "(built in)".into(),
         }

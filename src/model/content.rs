@@ -203,12 +203,44 @@ impl<'a> Index<'a> {
                 ("id", Fact::str(id, Some(at))),
                 ("package_id", Fact::str(package_id, Some(at))),
                 ("kind", Fact::str(kind, Some(at))),
+                ("object_type", object_type(rows, kind, at)),
                 ("on_cmg", on_cmg),
                 ("cmg_state", state),
                 ("cmg_current", current),
             ],
             Some(at),
         )
+    }
+}
+
+/// What sort of object the content is, which decides the parameter set of the content cmdlets
+/// (`Start-CMContentDistribution -DriverPackageId` for a driver package). From the content
+/// status rows' PackageType (SMS_PackageStatusDistPointsSummarizer), else from how the task
+/// sequence references it; unknown when neither says.
+fn object_type(rows: &[&ContentStatus], kind: &str, at: Origin) -> Fact {
+    if let Some((t, o)) = rows.iter().find_map(|r| match &r.package_type {
+        Field::Known(t, o) => Some((*t, *o)),
+        Field::Missing(_) => None,
+    }) {
+        let name = match t {
+            0 => "package",
+            3 => "driver_package",
+            4 => "task_sequence",
+            5 => "software_update_package",
+            8 => "application",
+            257 => "os_image",
+            258 => "boot_image",
+            259 => "os_upgrade_package",
+            _ => "other",
+        };
+        return Fact::str(name, Some(o)).with_raw(format!("PackageType {t}"));
+    }
+    match kind {
+        "application" | "boot_image" => Fact::str(kind, Some(at)),
+        _ => Fact::unknown(Gap::not_exported(
+            Family::ContentStatus,
+            "the package type (PackageType of its content status rows)",
+        )),
     }
 }
 

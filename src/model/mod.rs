@@ -67,14 +67,13 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>, ctx: &Context) -
     });
     let list = |family: Family, items: Vec<Fact>| family_list(export, family, items);
     let azure = |s: &&AzureService| site::azure(export, s);
+    let cmg_list = list(Family::AzureService, cmgs.iter().map(azure).collect());
     let root = Fact::obj(
         vec![
             ("scenario", Fact::str(ctx.scenario, None)),
             ("site", site::site(export)),
-            (
-                "cmgs",
-                list(Family::AzureService, cmgs.iter().map(azure).collect()),
-            ),
+            ("cmgs", cmg_list.clone()),
+            ("content_cmg", content_cmg(&cmg_list)),
             (
                 "cloud_dps",
                 list(Family::AzureService, cloud_dps.iter().map(azure).collect()),
@@ -134,6 +133,25 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>, ctx: &Context) -
         deployments,
         content,
         no_deployment,
+    }
+}
+
+/// The CMG that content goes to: the first content-enabled one, else the first one.
+fn content_cmg(cmgs: &Fact) -> Fact {
+    let V::List(items) = &cmgs.value else {
+        return cmgs.clone();
+    };
+    let enabled = |c: &&Fact| matches!(c.get("content_enabled").map(|f| &f.value), Some(V::Bool(true)));
+    match items.iter().find(enabled).or(items.first()) {
+        Some(c) => c.clone(),
+        None => Fact::unknown(Gap {
+            kind: crate::export::field::GapKind::NotProvided(
+                "the export has no cloud management gateway (see CMG-01)".into(),
+            ),
+            at: None,
+            what: "The CMG for content".into(),
+            family: Some(Family::AzureService),
+        }),
     }
 }
 

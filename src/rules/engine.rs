@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::condition::{eval, Env, Evidence, Verdict};
 use super::format::{Rule, Scope, Severity};
-use super::template::render;
+use super::template::{command, render};
 use crate::model::fact::{Fact, V};
 use crate::model::Model;
 use crate::source::Origin;
@@ -313,10 +313,7 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         console: render(&rule.console, env, &Evidence::default()),
         in_baseline: false,
         lowered: false,
-        powershell: rule
-            .powershell
-            .as_ref()
-            .map(|p| render(p, env, &Evidence::default())),
+        powershell: rule.powershell.as_ref().and_then(|c| command(c, env)),
     };
     if let Some(reason) = outside_builds(rule, env) {
         return not_applicable(f, reason);

@@ -85,10 +85,94 @@ pub struct Rule {
     pub fixtures_fail: Vec<String>,
     pub fixtures_pass: Vec<String>,
     pub console: String,
-    pub powershell: Option<String>,
+    pub powershell: Option<Command>,
+    /// Why no cmdlet can fix this (the console path is the fix).
+    pub no_cmdlet: Option<String>,
     pub source: String,
     /// Where the rule came from (`rules/DEP-02.yaml`), for errors and `explain`.
     pub file: String,
+}
+
+/// A PowerShell remediation: one template, or one per value of a fact, because a cmdlet's
+/// parameter set depends on the object (`Start-CMContentDistribution -DriverPackageId` for a
+/// driver package, `-PackageId` for a package).
+#[derive(Clone, Debug)]
+pub struct Command {
+    /// The fact whose value picks the template; `None` for a single template.
+    pub by: Option<String>,
+    /// (value, template); for a single template one entry with an empty value.
+    pub cases: Vec<(String, String)>,
+    /// For values no case names.
+    pub otherwise: Option<String>,
+}
+
+impl Command {
+    /// The template for a fact value (`None` for a single template).
+    pub fn pick(&self, value: Option<&str>) -> Option<&str> {
+        match (&self.by, value) {
+            (None, _) => self.cases.first().map(|(_, t)| t.as_str()),
+            (Some(_), Some(v)) => self
+                .cases
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(v))
+                .map(|(_, t)| t.as_str())
+                .or(self.otherwise.as_deref()),
+            (Some(_), None) => self.otherwise.as_deref(),
+        }
+    }
+
+    /// Every template, for checks and documentation.
+    pub fn templates(&self) -> impl Iterator<Item = &str> {
+        self.cases
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .chain(self.otherwise.as_deref())
+    }
+}
+
+/// A single template as written; variants one per line, `# {by} = value` before each.
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let Some(by) = &self.by else {
+            return f.write_str(self.templates().next().unwrap_or_default());
+        };
+        let mut first = true;
+        for (value, t) in &self.cases {
+            if !first {
+                writeln!(f)?;
+            }
+            first = false;
+            write!(f, "# {by} = {value}\n{t}")?;
+        }
+        if let Some(t) = &self.otherwise {
+            write!(f, "\n# any other {by}\n{t}")?;
+        }
+        Ok(())
+    }
+}
+
+fn command(n: &Node) -> Command {
+    match (n.as_str(), n.get("by").and_then(Node::as_str)) {
+        (Some(t), _) => Command {
+            by: None,
+            cases: vec![(String::new(), t.to_string())],
+            otherwise: None,
+        },
+        (None, by) => Command {
+            by: by.map(str::to_string),
+            cases: n
+                .get("cases")
+                .map(Node::members)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|m| Some((m.key.clone(), m.value.as_str()?.to_string())))
+                .collect(),
+            otherwise: n
+                .get("otherwise")
+                .and_then(Node::as_str)
+                .map(str::to_string),
+        },
+    }
 }
 
 pub struct RuleError {
@@ -147,6 +231,17 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
         .get("builds")
         .map_or((None, None), |b| (int(b.get("min")), int(b.get("max"))));
     let remediation = root.get("remediation");
+    if let Some(by) = remediation
+        .and_then(|r| r.get("powershell"))
+        .and_then(|p| p.get("by"))
+    {
+        check_path(
+            by.as_str().unwrap_or_default(),
+            by.span,
+            &scope_vars(scope),
+            &mut errors,
+        );
+    }
     let rule = Rule {
         name: s("name"),
         title: s("title"),
@@ -171,8 +266,9 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
             .and_then(Node::as_str)
             .unwrap_or_default()
             .to_string(),
-        powershell: remediation
-            .and_then(|r| r.get("powershell"))
+        powershell: remediation.and_then(|r| r.get("powershell")).map(command),
+        no_cmdlet: remediation
+            .and_then(|r| r.get("no_cmdlet"))
             .and_then(Node::as_str)
             .map(str::to_string),
         source: s("source"),

@@ -198,12 +198,12 @@ mod tests {
                     Some(&r.message),
                     r.warn_message.as_ref(),
                     Some(&r.console),
-                    r.powershell.as_ref(),
                     r.manual.as_ref(),
                 ]
                 .into_iter()
                 .flatten()
                 .map(String::as_str)
+                .chain(r.powershell.iter().flat_map(|c| c.templates()))
                 .collect();
                 for (target, env) in engine::expand(r.scope, &model, &targets, &base) {
                     for t in &texts {

@@ -3,9 +3,51 @@
 //! `PS120045 (clients_media_pxe), ...`).
 
 use super::condition::{Env, Evidence};
+use super::format::Command;
 use crate::model::fact::V;
 
 pub fn render(template: &str, env: &Env, ev: &Evidence) -> String {
+    fill(template, &mut |p| Some(value(p, env, ev))).unwrap_or_default()
+}
+
+/// A PowerShell remediation for this environment: the template its `by` fact picks, with
+/// every value quoted for a PowerShell single-quoted string. `None` when no template applies
+/// or a value it needs is not in the export (a command with a guessed value is worse than
+/// none; the console path still says what to do).
+pub fn command(c: &Command, env: &Env) -> Option<String> {
+    let by = c
+        .by
+        .as_deref()
+        .and_then(|p| env.lookup(p).ok())
+        .filter(|f| f.gap().is_none() && !matches!(f.value, V::Null))
+        .map(|f| f.display());
+    let template = c.pick(by.as_deref())?;
+    fill(template, &mut |p| {
+        let path = p.split('|').next().unwrap_or(p);
+        let fact = env.lookup(path).ok()?;
+        if fact.gap().is_some() || matches!(fact.value, V::Null) {
+            return None;
+        }
+        Some(ps_quote(&value(p, env, &Evidence::default())))
+    })
+}
+
+/// Escapes a value for a PowerShell single-quoted string: a quote is doubled, including the
+/// typographic quotes PowerShell also accepts (about_Quoting_Rules).
+fn ps_quote(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars().filter(|c| !c.is_control()) {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Replaces each `{placeholder}` with `value(placeholder)`; `None` when a value is `None`.
+/// Braces that are no placeholder (PowerShell script blocks, JSON) stay as written.
+fn fill(template: &str, value: &mut dyn FnMut(&str) -> Option<String>) -> Option<String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -13,18 +55,17 @@ pub fn render(template: &str, env: &Env, ev: &Evidence) -> String {
         let after = &rest[open + 1..];
         match after.find('}') {
             Some(close) if is_placeholder(&after[..close]) => {
-                out.push_str(&value(&after[..close], env, ev));
+                out.push_str(&value(&after[..close])?);
                 rest = &after[close + 1..];
             }
             _ => {
-                // Not a placeholder (PowerShell braces, JSON): keep it as written.
                 out.push('{');
                 rest = after;
             }
         }
     }
     out.push_str(rest);
-    out
+    Some(out)
 }
 
 fn is_placeholder(s: &str) -> bool {
