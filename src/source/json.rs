@@ -80,6 +80,11 @@ pub fn raw_offset(raw: &str, decoded_offset: usize) -> usize {
             };
             r += raw_len;
             d += dec_len;
+            // An escape of a non-ASCII character is not valid JSON, but the text may be
+            // anything: never stop inside a character.
+            while r < b.len() && !raw.is_char_boundary(r) {
+                r += 1;
+            }
         } else {
             let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
             r += ch_len;
@@ -350,6 +355,17 @@ mod tests {
         );
         assert_eq!(items[1].as_str(), Some("x<y"));
         assert!(n.get("b").expect("b").is_null());
+    }
+
+    #[test]
+    fn raw_offsets_stay_on_character_boundaries() {
+        // Found by the json_items fuzz target: a backslash before a multi-byte character.
+        for raw in ["\\\u{FFFD}", "\\é\\u00", "a\\u12"] {
+            for d in 0..8 {
+                let r = raw_offset(raw, d);
+                assert!(raw.is_char_boundary(r.min(raw.len())), "{raw:?} {d} -> {r}");
+            }
+        }
     }
 
     #[test]
