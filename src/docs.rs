@@ -147,6 +147,9 @@ pub fn explain(r: &Rule) -> String {
     if let Some(ps) = &r.powershell {
         let _ = write!(fix, "\nPowerShell: {ps}");
     }
+    if let Some(why) = &r.no_cmdlet {
+        let _ = write!(fix, "\nPowerShell: none ({why})");
+    }
     section(&mut out, "How to fix", &fix);
     section(&mut out, "Source", &r.source);
     for (title, names) in [
@@ -234,6 +237,9 @@ pub fn markdown(rules: &[Rule]) -> String {
         let _ = writeln!(out, "Fix: {}\n", r.console);
         if let Some(ps) = &r.powershell {
             let _ = writeln!(out, "```powershell\n{ps}\n```\n");
+        }
+        if let Some(why) = &r.no_cmdlet {
+            let _ = writeln!(out, "PowerShell: none ({why}).\n");
         }
         let _ = writeln!(out, "Source: {}", r.source);
         if let (Some(f), Some(p)) = (r.fixtures_fail.first(), r.fixtures_pass.first()) {

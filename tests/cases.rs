@@ -4,6 +4,8 @@
 //! change outcome. Then every rule's declared fixtures are checked: it fails on its failing
 //! cases and passes on its passing ones.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -295,6 +297,23 @@ fn run_case(path: &Path) -> Result<Run, String> {
             .iter()
             .map(line)
             .collect();
+        // Every fix command printed is one the ConfigurationManager module takes.
+        let commands: Vec<(String, String)> = doc["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| {
+                let ps = r["remediation"]["powershell"].as_str()?;
+                Some((
+                    format!("{} {}", r["rule"], r["target"]["id"]),
+                    ps.to_string(),
+                ))
+            })
+            .collect();
+        problems.extend(common::cmdlets::check_all(
+            common::cmdlets::reference(),
+            &commands,
+        ));
         let notes = doc["notes"].as_array().map_or(0, Vec::len);
         if notes != case.expect.notes {
             problems.push(format!(

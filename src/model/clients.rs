@@ -190,12 +190,20 @@ pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
             _ => None,
         })
         .collect();
+    // The first competing setting that turns an option off: the one a fix changes.
+    let off = |f: Option<&Fact>| matches!(f.map(|f| &f.value), Some(V::Bool(false)));
+    let competing_off = competing
+        .iter()
+        .find(|c| off(c.get("allow_cmg")) || off(c.get("allow_cloud_dp")))
+        .and_then(|c| c.get("name").cloned())
+        .unwrap_or_else(|| Fact::new(V::Null, Some(winner.origin)));
     Fact::obj(
         vec![
             ("source", Fact::str(name(winner), Some(winner.origin))),
             ("allow_cloud_dp", value(&cloud.allow_cloud_dp)),
             ("allow_cmg", value(&cloud.allow_cmg)),
             ("competing", Fact::list(competing, Some(winner.origin))),
+            ("competing_off", competing_off),
         ],
         Some(winner.origin),
     )

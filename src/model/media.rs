@@ -166,6 +166,15 @@ impl MediaPlan {
         Fact::obj(
             vec![
                 ("media_type", get(&self.root, "media_type", &string)),
+                (
+                    "type_parameter",
+                    match self.root.get("media_type").and_then(Node::as_str) {
+                        // New-CMBootableMedia -MediaType takes Usb or CdDvd.
+                        Some("usb") => Fact::str("Usb", at(&self.root)),
+                        Some("iso") => Fact::str("CdDvd", at(&self.root)),
+                        _ => absent("media_type"),
+                    },
+                ),
                 ("mode", get(&self.root, "media_mode", &string)),
                 (
                     "password_protected",

@@ -141,7 +141,12 @@ fn content_cmg(cmgs: &Fact) -> Fact {
     let V::List(items) = &cmgs.value else {
         return cmgs.clone();
     };
-    let enabled = |c: &&Fact| matches!(c.get("content_enabled").map(|f| &f.value), Some(V::Bool(true)));
+    let enabled = |c: &&Fact| {
+        matches!(
+            c.get("content_enabled").map(|f| &f.value),
+            Some(V::Bool(true))
+        )
+    };
     match items.iter().find(enabled).or(items.first()) {
         Some(c) => c.clone(),
         None => Fact::unknown(Gap {

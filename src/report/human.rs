@@ -92,6 +92,8 @@ fn failure(r: &Report, f: &Finding) -> Diag {
     let _ = write!(help, "\nfix: {}", f.console);
     if let Some(ps) = &f.powershell {
         let _ = write!(help, "\nPowerShell: {ps}");
+    } else if let Some(why) = &rule.no_cmdlet {
+        let _ = write!(help, "\nPowerShell: none ({why})");
     }
     if rule.confidence != "doc" {
         let _ = write!(

@@ -88,7 +88,7 @@ fn result(r: &Report, f: &Finding) -> Value {
     ) {
         obj.insert(
             "remediation".into(),
-            json!({ "console": f.console, "powershell": f.powershell }),
+            json!({ "console": f.console, "powershell": f.powershell, "no_cmdlet": r.rules[f.rule].no_cmdlet }),
         );
     }
     v

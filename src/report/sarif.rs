@@ -121,7 +121,12 @@ fn rule(rule: &Rule) -> Value {
             "\n\n**Fix in PowerShell:**\n\n```powershell\n{ps}\n```"
         ));
     }
-    if rule.console.contains('{') || rule.powershell.as_ref().is_some_and(|p| p.templates().any(|t| t.contains('{'))) {
+    if rule.console.contains('{')
+        || rule
+            .powershell
+            .as_ref()
+            .is_some_and(|p| p.templates().any(|t| t.contains('{')))
+    {
         let note = "Values in {braces} are filled in for each result (see its message).";
         text.push_str(&format!("\n\n{note}"));
         md.push_str(&format!("\n\n{note}"));

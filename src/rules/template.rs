@@ -15,12 +15,11 @@ pub fn render(template: &str, env: &Env, ev: &Evidence) -> String {
 /// or a value it needs is not in the export (a command with a guessed value is worse than
 /// none; the console path still says what to do).
 pub fn command(c: &Command, env: &Env) -> Option<String> {
-    let by = c
-        .by
-        .as_deref()
-        .and_then(|p| env.lookup(p).ok())
-        .filter(|f| f.gap().is_none() && !matches!(f.value, V::Null))
-        .map(|f| f.display());
+    let by =
+        c.by.as_deref()
+            .and_then(|p| env.lookup(p).ok())
+            .filter(|f| f.gap().is_none() && !matches!(f.value, V::Null))
+            .map(|f| f.display());
     let template = c.pick(by.as_deref())?;
     fill(template, &mut |p| {
         let path = p.split('|').next().unwrap_or(p);

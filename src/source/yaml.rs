@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn errors_point_at_their_line() {
         let text = "a: 1\nb:\n\t- x\n";
-        let e = parse(text).err().expect("a tab is no indentation");
+        let e = parse(text).expect_err("a tab is no indentation");
         let at = e.offset.expect("placed");
         assert!(at >= 5, "{at}: {}", e.message);
     }
