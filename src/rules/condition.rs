@@ -284,6 +284,14 @@ fn leaf(path: &str, op: &Op, expected: Option<&str>, env: &Env) -> Eval {
         Err(why) => return rule_error(path, why),
     };
     if let Op::Known(want) = op {
+        // A whole family missing from the export says nothing about the value: unknown.
+        // `known` fails only on a value its exported object leaves out.
+        if fact
+            .gap()
+            .is_some_and(|g| g.kind == crate::export::field::GapKind::NotExported)
+        {
+            return unknown_ev(path, fact, expected_text);
+        }
         let known = fact.gap().is_none();
         let found = fact.gap().map_or_else(
             || found_text(fact),

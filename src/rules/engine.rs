@@ -80,6 +80,21 @@ pub fn select(
 ) -> Result<Targets, String> {
     let id_of = |f: &Fact| f.get("id").map(Fact::display).unwrap_or_default();
     let pick = |ids: &[String], source: &str| -> Result<Targets, String> {
+        // Without the deployments family nothing can be named: the deployment and content
+        // rules are unknown (on a stand-in target), not the command line wrong.
+        let exported = model
+            .root
+            .get("deployments")
+            .is_some_and(|d| d.gap().is_none());
+        if !exported {
+            return Ok(Targets {
+                deployments: Vec::new(),
+                reason: format!(
+                    "{source} names {}, but the export has no deployments",
+                    ids.join(", ")
+                ),
+            });
+        }
         let mut out = Vec::new();
         for id in ids {
             match model
