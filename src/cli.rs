@@ -32,6 +32,23 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented starting .cmg-preflight.yaml.
     Init(InitArgs),
+    /// Print the New-CMBootableMedia command that creates the media the plan describes.
+    #[command(after_help = EXIT_CODES)]
+    Media(Box<MediaArgs>),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MediaArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Print the command even while a media rule fails.
+    #[arg(long)]
+    pub force: bool,
+
+    /// Write the script to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -65,7 +82,8 @@ pub struct ExplainArgs {
 }
 
 #[derive(clap::Args, Debug)]
-pub struct CheckArgs {
+// What a run reads and how it decides: shared by `check` and `media`.
+pub struct InputArgs {
     /// Export files or folders (.json, .yaml, .yml); folders are walked.
     #[arg(required = true, value_name = "EXPORT")]
     pub paths: Vec<PathBuf>,
@@ -133,6 +151,12 @@ pub struct CheckArgs {
     /// The scenario to check [default: boot-media, or the configuration's scenario].
     #[arg(long, value_enum)]
     pub scenario: Option<Scenario>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Output format: human, json, sarif, junit, github, azure, markdown or auto (repeatable).
     /// `FORMAT=FILE` writes that format to FILE; at most one format goes to standard output.

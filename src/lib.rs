@@ -11,4 +11,5 @@ pub mod report;
 pub mod rules;
 pub mod run;
 pub mod schema;
+pub mod script;
 pub mod source;

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Rules(r) => run::rules(r, &mut out, &mut err),
         Command::Explain(e) => run::explain(e, &mut out, &mut err),
         Command::Init(i) => run::init(i, &mut out, &mut err),
+        Command::Media(m) => run::media(m, &mut out, &mut err),
     };
     ExitCode::from(code)
 }

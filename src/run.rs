@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{CheckArgs, Scenario};
+use crate::cli::{CheckArgs, InputArgs, Scenario};
 use crate::config::{self, Config};
 use crate::export::family::Family;
 use crate::export::Export;
@@ -26,13 +26,23 @@ pub fn check(args: &CheckArgs, style: &Style, out: &mut dyn Write, err: &mut dyn
     }
 }
 
-/// The stages of a run, in order.
-fn check_inner(
-    args: &CheckArgs,
-    style: &Style,
-    out: &mut dyn Write,
-) -> Result<u8, Vec<InputError>> {
-    let destinations = plan_outputs(args)?;
+/// Everything a run found, before it is rendered: for `check` and `media`.
+pub struct Analysis {
+    pub config: Config,
+    pub catalog: Catalog,
+    pub rules: Vec<Rule>,
+    pub findings: Vec<engine::Finding>,
+    pub model: model::Model,
+    pub export: Export,
+    pub plan: Option<media::MediaPlan>,
+    pub plan_path: Option<PathBuf>,
+    pub targets: engine::Targets,
+    pub files: Vec<PathBuf>,
+    pub exit: u8,
+}
+
+/// The stages of a run up to the gate's decision, in order.
+pub fn analyse(args: &InputArgs) -> Result<Analysis, Vec<InputError>> {
     // The configuration first: it can name the media plan, and waivers point into it.
     let mut sources = crate::source::SourceMap::default();
     let config = load_config(args, &mut sources)?;
@@ -74,27 +84,49 @@ fn check_inner(
         .collect();
     let mut findings = engine::run(&rules, &model, &targets, ctx.scenario);
     let exit = gate::decide(&mut rules, &mut findings, &gate);
+    Ok(Analysis {
+        config,
+        catalog,
+        rules,
+        findings,
+        model,
+        export,
+        plan,
+        plan_path,
+        targets,
+        files,
+        exit,
+    })
+}
 
+/// `check`: analyse, then render every requested format.
+fn check_inner(
+    args: &CheckArgs,
+    style: &Style,
+    out: &mut dyn Write,
+) -> Result<u8, Vec<InputError>> {
+    let destinations = plan_outputs(args)?;
+    let a = analyse(&args.input)?;
     let header = Header {
-        args,
-        config: &config,
-        catalog: &catalog,
-        files: files.len(),
-        plan: plan_path.as_deref(),
-        targets: &targets,
+        args: &args.input,
+        config: &a.config,
+        catalog: &a.catalog,
+        files: a.files.len(),
+        plan: a.plan_path.as_deref(),
+        targets: &a.targets,
     }
-    .lines(&model, &export);
-    let inputs = input_paths(&export, &files, args, &catalog);
+    .lines(&a.model, &a.export);
+    let inputs = input_paths(&a.export, &a.files, &args.input, &a.catalog);
     let report = Report::new(
-        &rules,
-        &findings,
-        &export.sources,
-        &export.notes,
-        args.baseline.is_some(),
+        &a.rules,
+        &a.findings,
+        &a.export.sources,
+        &a.export.notes,
+        args.input.baseline.is_some(),
         header,
     );
     write_outputs(&destinations, &report, style, out, &inputs)?;
-    Ok(exit)
+    Ok(a.exit)
 }
 
 fn plan_outputs(args: &CheckArgs) -> Result<Vec<Destination>, Vec<InputError>> {
@@ -108,7 +140,7 @@ fn plan_outputs(args: &CheckArgs) -> Result<Vec<Destination>, Vec<InputError>> {
 }
 
 /// `--scenario`, else the configuration's, else boot media.
-fn scenario(args: &CheckArgs, config: &Config) -> &'static str {
+fn scenario(args: &InputArgs, config: &Config) -> &'static str {
     match (
         args.scenario,
         config.scenario.as_deref().and_then(Scenario::parse),
@@ -119,7 +151,7 @@ fn scenario(args: &CheckArgs, config: &Config) -> &'static str {
     .name()
 }
 
-fn gate_args(args: &CheckArgs) -> GateArgs<'_> {
+fn gate_args(args: &InputArgs) -> GateArgs<'_> {
     GateArgs {
         fail_on: args.fail_on,
         strict: args.strict,
@@ -133,7 +165,7 @@ fn gate_args(args: &CheckArgs) -> GateArgs<'_> {
 /// notes the files whose encoding was assumed, and refuses an export with no ConfigMgr object:
 /// a gate pointed at the wrong folder must not pass with everything unknown.
 fn load_export(
-    args: &CheckArgs,
+    args: &InputArgs,
     config: &Config,
     media_path: Option<&Path>,
     sources: crate::source::SourceMap,
@@ -222,7 +254,7 @@ fn load_plan(
 fn input_paths(
     export: &Export,
     files: &[PathBuf],
-    args: &CheckArgs,
+    args: &InputArgs,
     catalog: &Catalog,
 ) -> Vec<PathBuf> {
     export
@@ -281,7 +313,7 @@ fn write_outputs(
 /// The configuration: `--config`, else the one that applies to the first export path (see
 /// `config::discover`), unless `--no-config`.
 fn load_config(
-    args: &CheckArgs,
+    args: &InputArgs,
     sources: &mut crate::source::SourceMap,
 ) -> Result<Config, Vec<InputError>> {
     if args.no_config {
@@ -294,6 +326,69 @@ fn load_config(
     match path {
         Some(p) => config::load(&p, sources, args.encoding),
         None => Ok(Config::default()),
+    }
+}
+
+/// `cmg-preflight media`: the New-CMBootableMedia script for the checked plan. Exit 1 (with
+/// the failing rules) while a media rule fails, unless `--force`.
+pub fn media(args: &crate::cli::MediaArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let style = default_style();
+    let a = match analyse(&args.input) {
+        Ok(a) => a,
+        Err(e) => return render_errors(e, &style, err),
+    };
+    if a.plan.is_none() {
+        return render_errors(
+            vec![InputError::usage(
+                "`media` needs a media plan: pass --media media.yaml (see README, \"The media plan\")",
+            )],
+            &style,
+            err,
+        );
+    }
+    match crate::script::media::script(&a, args.force) {
+        Ok(text) => match &args.output {
+            None => emit(&text, out, err),
+            Some(path) => {
+                let inputs = input_paths(&a.export, &a.files, &args.input, &a.catalog);
+                let written = report::file::check_target(path, &inputs)
+                    .map_err(std::io::Error::other)
+                    .and_then(|()| report::file::write(path, &text));
+                match written {
+                    Ok(()) => emit(
+                        &format!("wrote {}\n", crate::source::display_path(path)),
+                        out,
+                        err,
+                    ),
+                    Err(e) => render_errors(
+                        vec![InputError::whole_file(
+                            path,
+                            format!("cannot write the script: {e}"),
+                        )],
+                        &style,
+                        err,
+                    ),
+                }
+            }
+        },
+        Err(crate::script::media::Refusal::Failing(rules)) => {
+            let _ = writeln!(
+                err,
+                "error: the media plan fails {} media rule(s); fix them (see `cmg-preflight check`) or pass --force:",
+                rules.len()
+            );
+            for (id, message) in rules {
+                let _ = writeln!(err, "  {id}: {message}");
+            }
+            EXIT_FAIL
+        }
+        Err(crate::script::media::Refusal::Missing(what)) => render_errors(
+            what.into_iter()
+                .map(|w| InputError::usage(format!("the media command needs {w}")))
+                .collect(),
+            &style,
+            err,
+        ),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::cli::CheckArgs;
+use crate::cli::InputArgs;
 use crate::config::Config;
 use crate::export::family::Family;
 use crate::export::Export;
@@ -15,7 +15,7 @@ use crate::run::Catalog;
 use crate::source::display_path;
 
 pub struct Header<'a> {
-    pub args: &'a CheckArgs,
+    pub args: &'a InputArgs,
     pub config: &'a Config,
     pub catalog: &'a Catalog,
     /// How many export files were read.

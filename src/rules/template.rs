@@ -27,21 +27,8 @@ pub fn command(c: &Command, env: &Env) -> Option<String> {
         if fact.gap().is_some() || matches!(fact.value, V::Null) {
             return None;
         }
-        Some(ps_quote(&value(p, env, &Evidence::default())))
+        Some(crate::script::escape(&value(p, env, &Evidence::default())))
     })
-}
-
-/// Escapes a value for a PowerShell single-quoted string: a quote is doubled, including the
-/// typographic quotes PowerShell also accepts (about_Quoting_Rules).
-fn ps_quote(v: &str) -> String {
-    let mut out = String::with_capacity(v.len());
-    for c in v.chars().filter(|c| !c.is_control()) {
-        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}') {
-            out.push(c);
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Replaces each `{placeholder}` with `value(placeholder)`; `None` when a value is `None`.

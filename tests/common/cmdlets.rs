@@ -117,8 +117,11 @@ fn params(text: &str, from: usize) -> Vec<String> {
             b'(' | b'{' | b'[' => depth += 1,
             b')' | b'}' | b']' if depth == 0 => break,
             b')' | b'}' | b']' => depth -= 1,
+            // A backtick before the line break continues the command on the next line.
+            b'`' if b.get(i + 1) == Some(&b'\n') => i += 1,
             b'|' | b';' | b'\n' if depth == 0 => break,
             b'-' if depth == 0 && i > 0 && b[i - 1].is_ascii_whitespace() => {
+                // `-Name` here; operators (`-not`, `-lt`) only stand inside `( )` or after `if`.
                 let name: String = text[i + 1..]
                     .chars()
                     .take_while(|c| c.is_ascii_alphanumeric())
