@@ -32,9 +32,22 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a commented starting .cmg-preflight.yaml.
     Init(InitArgs),
+    /// Write a PowerShell script that fixes every failed finding a cmdlet can fix.
+    #[command(after_help = EXIT_CODES)]
+    Fix(Box<FixArgs>),
     /// Print the New-CMBootableMedia command that creates the media the plan describes.
     #[command(after_help = EXIT_CODES)]
     Media(Box<MediaArgs>),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Write the script to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]

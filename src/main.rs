@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Explain(e) => run::explain(e, &mut out, &mut err),
         Command::Init(i) => run::init(i, &mut out, &mut err),
         Command::Media(m) => run::media(m, &mut out, &mut err),
+        Command::Fix(f) => run::fix(f, &mut out, &mut err),
     };
     ExitCode::from(code)
 }

@@ -347,30 +347,7 @@ pub fn media(args: &crate::cli::MediaArgs, out: &mut dyn Write, err: &mut dyn Wr
         );
     }
     match crate::script::media::script(&a, args.force) {
-        Ok(text) => match &args.output {
-            None => emit(&text, out, err),
-            Some(path) => {
-                let inputs = input_paths(&a.export, &a.files, &args.input, &a.catalog);
-                let written = report::file::check_target(path, &inputs)
-                    .map_err(std::io::Error::other)
-                    .and_then(|()| report::file::write(path, &text));
-                match written {
-                    Ok(()) => emit(
-                        &format!("wrote {}\n", crate::source::display_path(path)),
-                        out,
-                        err,
-                    ),
-                    Err(e) => render_errors(
-                        vec![InputError::whole_file(
-                            path,
-                            format!("cannot write the script: {e}"),
-                        )],
-                        &style,
-                        err,
-                    ),
-                }
-            }
-        },
+        Ok(text) => deliver(&text, args.output.as_deref(), &a, &args.input, out, err),
         Err(crate::script::media::Refusal::Failing(rules)) => {
             let _ = writeln!(
                 err,
@@ -387,6 +364,57 @@ pub fn media(args: &crate::cli::MediaArgs, out: &mut dyn Write, err: &mut dyn Wr
                 .map(|w| InputError::usage(format!("the media command needs {w}")))
                 .collect(),
             &style,
+            err,
+        ),
+    }
+}
+
+/// `cmg-preflight fix`: the script that fixes every failed finding a cmdlet can fix. Exit 0
+/// when written (the script itself is the answer), 2 when the input cannot be used.
+pub fn fix(args: &crate::cli::FixArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let a = match analyse(&args.input) {
+        Ok(a) => a,
+        Err(e) => return render_errors(e, &default_style(), err),
+    };
+    let name: Vec<String> = args
+        .input
+        .paths
+        .iter()
+        .map(|p| crate::source::display_path(p))
+        .collect();
+    let text = crate::script::fix::script(&a, &name.join(", "));
+    deliver(&text, args.output.as_deref(), &a, &args.input, out, err)
+}
+
+/// A script to standard output, or to `--output FILE` (written as reports are: atomically,
+/// never over an input or a non-regular file).
+fn deliver(
+    text: &str,
+    output: Option<&Path>,
+    a: &Analysis,
+    input: &InputArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> u8 {
+    let Some(path) = output else {
+        return emit(text, out, err);
+    };
+    let inputs = input_paths(&a.export, &a.files, input, &a.catalog);
+    let written = report::file::check_target(path, &inputs)
+        .map_err(std::io::Error::other)
+        .and_then(|()| report::file::write(path, text));
+    match written {
+        Ok(()) => emit(
+            &format!("wrote {}\n", crate::source::display_path(path)),
+            out,
+            err,
+        ),
+        Err(e) => render_errors(
+            vec![InputError::whole_file(
+                path,
+                format!("cannot write the script: {e}"),
+            )],
+            &default_style(),
             err,
         ),
     }

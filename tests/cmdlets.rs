@@ -21,18 +21,21 @@ fn rule_templates() -> Vec<(String, String)> {
         let text = std::fs::read_to_string(entry.path()).expect("rule file");
         let doc: serde_json::Value = serde_saphyr::from_str(&text).expect("rule YAML");
         let id = doc["id"].as_str().unwrap_or("?").to_string();
-        match &doc["remediation"]["powershell"] {
-            serde_json::Value::String(t) => out.push((id, t.clone())),
-            serde_json::Value::Object(m) => {
-                let cases = m.get("cases").and_then(|c| c.as_object());
-                for (value, t) in cases.into_iter().flatten() {
-                    out.push((format!("{id} ({value})"), t.as_str().unwrap_or("").into()));
+        for key in ["powershell", "verify"] {
+            let id = format!("{id} {key}");
+            match &doc["remediation"][key] {
+                serde_json::Value::String(t) => out.push((id, t.clone())),
+                serde_json::Value::Object(m) => {
+                    let cases = m.get("cases").and_then(|c| c.as_object());
+                    for (value, t) in cases.into_iter().flatten() {
+                        out.push((format!("{id} ({value})"), t.as_str().unwrap_or("").into()));
+                    }
+                    if let Some(t) = m.get("otherwise").and_then(|t| t.as_str()) {
+                        out.push((format!("{id} (otherwise)"), t.into()));
+                    }
                 }
-                if let Some(t) = m.get("otherwise").and_then(|t| t.as_str()) {
-                    out.push((format!("{id} (otherwise)"), t.into()));
-                }
+                _ => {}
             }
-            _ => {}
         }
     }
     out.sort();

@@ -63,6 +63,7 @@ impl Kind {
             console: CONSOLE.into(),
             powershell: None,
             no_cmdlet: Some("a waiver is edited in the configuration file".into()),
+            verify: None,
             source: "cmg-preflight configuration".into(),
             file: "(built in)".into(),
         }
@@ -202,6 +203,7 @@ fn meta(
         detail: None,
         console: CONSOLE.into(),
         powershell: None,
+        verify: None,
         in_baseline: false,
         lowered: false,
     };

@@ -55,6 +55,8 @@ pub struct Finding {
     pub detail: Option<String>,
     pub console: String,
     pub powershell: Option<String>,
+    /// A PowerShell expression that is `$true` once this is fixed (see `Rule::verify`).
+    pub verify: Option<String>,
     /// With `--baseline`: the same failure (rule and target) was in the earlier result, so it
     /// is reported but does not fail the gate.
     pub in_baseline: bool,
@@ -197,6 +199,7 @@ fn nothing_to_check(index: usize, rule: &Rule) -> Finding {
         )),
         console: rule.console.clone(),
         powershell: None,
+        verify: None,
         in_baseline: false,
         lowered: false,
     }
@@ -329,6 +332,7 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         in_baseline: false,
         lowered: false,
         powershell: rule.powershell.as_ref().and_then(|c| command(c, env)),
+        verify: rule.verify.as_ref().and_then(|c| command(c, env)),
     };
     if let Some(reason) = outside_builds(rule, env) {
         return not_applicable(f, reason);

@@ -88,6 +88,9 @@ pub struct Rule {
     pub powershell: Option<Command>,
     /// Why no cmdlet can fix this (the console path is the fix).
     pub no_cmdlet: Option<String>,
+    /// A PowerShell expression that is `$true` once the finding is fixed: the fix script
+    /// checks it before a change (skipping what is already right) and reads it back after.
+    pub verify: Option<Command>,
     pub source: String,
     /// Where the rule came from (`rules/DEP-02.yaml`), for errors and `explain`.
     pub file: String,
@@ -267,6 +270,7 @@ pub fn parse(root: &Node, file: &str) -> Result<Rule, Vec<RuleError>> {
             .unwrap_or_default()
             .to_string(),
         powershell: remediation.and_then(|r| r.get("powershell")).map(command),
+        verify: remediation.and_then(|r| r.get("verify")).map(command),
         no_cmdlet: remediation
             .and_then(|r| r.get("no_cmdlet"))
             .and_then(Node::as_str)

@@ -2,6 +2,7 @@
 //! Every value from the export goes into a single-quoted string ([`quote`]); secrets are
 //! never written, only asked for with `Read-Host -AsSecureString` when the script runs.
 
+pub mod fix;
 pub mod media;
 
 /// A value as a PowerShell single-quoted string literal: a quote inside is doubled, including
