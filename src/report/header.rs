@@ -27,6 +27,13 @@ pub struct Header<'a> {
 impl Header<'_> {
     pub fn lines(&self, model: &Model, export: &Export) -> Vec<(&'static str, String)> {
         let mut lines = vec![
+            (
+                "scenario",
+                model
+                    .root
+                    .get("scenario")
+                    .map_or_else(|| "boot-media".into(), Fact::display),
+            ),
             ("site", site_line(&model.root)),
             ("export", self.export_line(export)),
             (

@@ -21,7 +21,6 @@ pub fn render(r: &Report, style: &Style) -> String {
     };
     for n in r.notes {
         let mut d = Diag::new(miette::Severity::Warning, n.message.clone());
-        d.code = Some("input".into());
         if let Some(at) = n.at {
             attach(r, &mut d, at, "here");
             if let Some((o, text)) = &n.also {
@@ -47,12 +46,18 @@ pub fn render(r: &Report, style: &Style) -> String {
 }
 
 fn header(r: &Report, out: &mut String) {
-    let _ = writeln!(
-        out,
-        "cmg-preflight {}: deploy an OS over a CMG with boot media",
-        env!("CARGO_PKG_VERSION")
-    );
-    for (label, value) in &r.header {
+    let scenario = r
+        .header
+        .iter()
+        .find(|(l, _)| *l == "scenario")
+        .map(|(_, v)| v.as_str());
+    let what = match scenario {
+        Some("software-center") => "run a task sequence from Software Center over a CMG",
+        _ => "deploy an OS over a CMG with boot media",
+    };
+    let _ = writeln!(out, "cmg-preflight {}: {what}", env!("CARGO_PKG_VERSION"));
+    // The title says the scenario; every other header line follows.
+    for (label, value) in r.header.iter().filter(|(l, _)| *l != "scenario") {
         let _ = writeln!(out, "  {label:<9} {value}");
     }
     out.push('\n');
@@ -79,7 +84,7 @@ fn add_place(r: &Report, d: &mut Diag, at: Origin, text: &str) {
     }
     {
         let mut rel = Diag::new(miette::Severity::Advice, text.to_string());
-        attach(r, &mut rel, at, text);
+        attach(r, &mut rel, at, "here");
         d.related.push(rel);
     }
 }
@@ -135,6 +140,8 @@ fn unknown(r: &Report, f: &Finding) -> Diag {
 
 fn outcome_label(f: &Finding) -> &'static str {
     match (f.outcome, f.severity) {
+        // Already in the --baseline result: reported, not failing the gate (as the summary says).
+        (Outcome::Fail, _) if f.in_baseline => "known",
         (Outcome::Fail, Severity::Error) => "FAIL",
         (Outcome::Fail, Severity::Warning) => "WARN",
         (Outcome::Fail, Severity::Note) => "NOTE",

@@ -67,6 +67,7 @@ impl Style {
         GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false)
+            .with_show_related_as_nested(true)
             .with_context_lines(1)
     }
 }

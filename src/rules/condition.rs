@@ -385,7 +385,7 @@ fn quant(
     };
     let default_expected = match q {
         Quantifier::Some => format!("at least one matching item in {over}"),
-        Quantifier::Every => format!("every item in {over} to match"),
+        Quantifier::Every => format!("every one of {over} to pass the check"),
         Quantifier::None => format!("no matching item in {over}"),
     };
     let expected_text = expected.map_or(default_expected, str::to_string);

@@ -429,6 +429,7 @@ fn outside_builds(rule: &Rule, env: &Env) -> Option<String> {
     let above = max.is_some_and(|m| build > m);
     (below || above).then(|| {
         let range = match (min, max) {
+            (Some(a), Some(b)) if a == b => format!("build {a}"),
             (Some(a), Some(b)) => format!("builds {a}–{b}"),
             (Some(a), None) => format!("builds {a} and later"),
             (None, Some(b)) => format!("builds up to {b}"),
