@@ -118,7 +118,8 @@ fn write_corpus() {
         std::fs::create_dir_all(&dir).expect("create the corpus folder");
         let seeds = seeds(target);
         for (name, bytes) in &seeds {
-            std::fs::write(dir.join(format!("seed-{name}")), bytes).expect("write a seed");
+            let file = format!("seed-{}", name.replace(['/', '\\'], "-"));
+            std::fs::write(dir.join(file), bytes).expect("write a seed");
         }
         println!("{target}: {} seeds in {}", seeds.len(), dir.display());
     }
@@ -165,9 +166,10 @@ struct CaseFile {
     bytes: Vec<u8>,
 }
 
-/// The files the cases write whole, and the known-good export files after each case's simple
-/// edits (`replace` once or `all`; `through` and `occurrence` are left to tests/cases.rs), each
-/// re-encoded as the case says. Every case edit is a small, meaningful change: good seeds.
+/// The files the cases write whole, and the known-good export files after each case's edits
+/// (`replace` once, at an `occurrence` or `all`; edits with `through` are left to
+/// tests/cases.rs), encoded as the case says. Every case edit is a small, meaningful change to
+/// a valid input: good seeds.
 fn case_files() -> Vec<CaseFile> {
     let mut out = Vec::new();
     for path in files(&root().join("testdata/cases"), |p| {
@@ -187,41 +189,62 @@ fn case_files() -> Vec<CaseFile> {
             _ => &[],
         };
         let s = |e: &Node, k: &str| e.get(k).and_then(Node::as_str).map(str::to_string);
+        // (file, text, encoding) after this case's edits so far, in edit order.
+        let mut edited: Vec<(String, String, Option<String>)> = Vec::new();
         for e in edits {
             let Some(file) = s(e, "file") else { continue };
+            let slot = edited.iter().position(|(f, _, _)| *f == file);
+            let base = match slot {
+                Some(i) => Some(edited[i].1.clone()),
+                None => CHECK_EXPORT_FILES
+                    .iter()
+                    .find(|(n, _)| *n == file)
+                    .map(|(_, b)| String::from_utf8_lossy(b).into_owned()),
+            };
             let text = if let Some(w) = s(e, "write") {
                 w
-            } else if let Some(from) = s(e, "replace") {
-                if e.has("through") || e.has("occurrence") {
+            } else if let (Some(from), Some(base)) = (s(e, "replace"), &base) {
+                if e.has("through") {
                     continue;
                 }
-                let Some((_, good)) = CHECK_EXPORT_FILES.iter().find(|(n, _)| *n == file) else {
-                    continue;
-                };
-                let good = String::from_utf8_lossy(good);
                 let with = s(e, "with").unwrap_or_default();
-                if !good.contains(&from) {
-                    continue;
+                let all = matches!(e.get("all").map(|n| &n.value), Some(Value::Bool(true)));
+                let nth = match e.get("occurrence").map(|n| &n.value) {
+                    Some(Value::Int(n)) => usize::try_from(*n).unwrap_or(1),
+                    _ => 1,
+                };
+                match base.match_indices(&from).nth(nth.saturating_sub(1)) {
+                    _ if all => base.replace(&from, &with),
+                    Some((i, _)) => {
+                        let mut t = base.clone();
+                        t.replace_range(i..i + from.len(), &with);
+                        t
+                    }
+                    None => continue,
                 }
-                if matches!(e.get("all").map(|n| &n.value), Some(Value::Bool(true))) {
-                    good.replace(&from, &with)
-                } else {
-                    good.replacen(&from, &with, 1)
-                }
+            } else if let (Some(_), Some(base)) = (s(e, "encode"), base) {
+                base
             } else {
                 continue;
             };
+            let encoding = s(e, "encode").or_else(|| slot.and_then(|i| edited[i].2.clone()));
+            match slot {
+                Some(i) => edited[i] = (file, text, encoding),
+                None => edited.push((file, text, encoding)),
+            }
+        }
+        for (file, text, encoding) in edited {
             out.push(CaseFile {
                 case: case.clone(),
                 file,
-                bytes: encode(&text, s(e, "encode").as_deref()),
+                bytes: encode(&text, encoding.as_deref()),
             });
         }
     }
     out
 }
 
-/// As tests/cases.rs writes a fixture: UTF-16 and UTF-8 with a BOM; latin-1 unchanged here.
+/// As tests/cases.rs writes a fixture.
 fn encode(text: &str, encoding: Option<&str>) -> Vec<u8> {
     match encoding {
         Some("utf-16le") => [0xFF, 0xFE]
@@ -233,6 +256,7 @@ fn encode(text: &str, encoding: Option<&str>) -> Vec<u8> {
             .chain(text.encode_utf16().flat_map(u16::to_be_bytes))
             .collect(),
         Some("utf-8-bom") => [0xEF, 0xBB, 0xBF].into_iter().chain(text.bytes()).collect(),
+        Some("latin-1") => text.chars().map(|c| c as u32 as u8).collect(),
         _ => text.as_bytes().to_vec(),
     }
 }
