@@ -11,6 +11,7 @@
 # not yet kept, the smallest input is minimized (cargo fuzz tmin) and copied to
 # tests/fuzz-regressions/TARGET/<location>-<message words>-<hash>, which
 # tests/fuzz_regressions.rs runs in `cargo test`. One summary line per target at the end.
+# Every target uses the dictionary fuzz/fuzz.dict (dates, multi-byte characters, edge numbers).
 # Logs: fuzz/artifacts/TARGET.log (fuzzer), fuzz/artifacts/TARGET/*.panic (each crash's output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +72,7 @@ for t in "${targets[@]}"; do
     echo "== $t: fuzzing for $secs s (log: $art.log)"
     nice -n 10 cargo fuzz run -s none "$t" "fuzz/corpus/$t" -- \
         -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
-        -fork=1 -ignore_crashes=1 >"$art.log" 2>&1 || true
+        -fork=1 -ignore_crashes=1 -dict=fuzz/fuzz.dict >"$art.log" 2>&1 || true
     # Fork mode reports "#RUNS: cov: ... time: SECONDSs"; plain mode "Done RUNS runs in S second(s)".
     last=$(grep -a -E '^#[0-9]+: cov:' "$art.log" | tail -1 || true)
     runs=$(sed -E 's/^#([0-9]+):.*/\1/' <<<"$last")

@@ -1,7 +1,8 @@
 //! The fuzz targets' inputs, run in `cargo test` (CI runs no fuzzer). For each target of
 //! `fuzz/fuzz_targets/`, through the same `cmg_preflight::fuzz_entry` function the fuzzer calls:
 //! - `NAME::regressions`: every input a fuzzer once crashed on, kept minimized in
-//!   `tests/fuzz-regressions/NAME/`. A panic fails the test; that is the point.
+//!   `tests/fuzz-regressions/NAME/`. A panic fails the test (after the other inputs ran, so
+//!   the failure lists every input that still panics); that is the point.
 //! - `NAME::seeds`: every seed built from `testdata/` and `examples/` (the known-good export,
 //!   the end-to-end cases' edits, the rule catalog), so the entry functions themselves run here.
 //!
@@ -45,12 +46,23 @@ fn run_regressions(target: &str, entry: Entry) {
         );
         return;
     }
+    // Every input runs even after one panics, so the failure lists all that still crash.
+    let mut panicked = Vec::new();
     for f in &files {
-        // Printed before the call: when an input panics, the captured output names it.
         println!("{target}: {}", f.display());
-        entry(&std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display())));
+        let bytes = std::fs::read(f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        if std::panic::catch_unwind(|| entry(&bytes)).is_err() {
+            panicked.push(f.display().to_string());
+        }
     }
     println!("{target}: {} regression inputs ran", files.len());
+    assert!(
+        panicked.is_empty(),
+        "{target}: {} of {} regression inputs panic (messages above):\n{}",
+        panicked.len(),
+        files.len(),
+        panicked.join("\n")
+    );
 }
 
 fn run_seeds(target: &str, entry: Entry) {
