@@ -64,6 +64,11 @@ triage() {
 
 slug() { tr -c 'A-Za-z0-9.\n' '-' <<<"$1" | tr -s '-' | sed 's/^-//; s/-$//'; }
 
+# fuzz_entry keeps a scratch folder per process, and fork mode starts a process per job: keep
+# them under fuzz/target and remove them after each target.
+export TMPDIR=$root/fuzz/target/tmp
+mkdir -p "$TMPDIR"
+
 summary=()
 for t in "${targets[@]}"; do
     art=fuzz/artifacts/$t
@@ -117,6 +122,7 @@ for t in "${targets[@]}"; do
         kept+=("$key: ${message[$key]} -> $dest")
     done
     unset smallest message
+    rm -rf "$TMPDIR"/cmg-preflight-fuzz-*
     rate=$((runs / (took > 0 ? took : 1)))
     summary+=("$t: $runs runs in ${took}s ($rate/s), ${#new[@]} crashes, ${#kept[@]} distinct")
     for k in "${kept[@]}"; do summary+=("    $k"); done
