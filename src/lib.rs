@@ -5,6 +5,8 @@ pub mod cli;
 pub mod config;
 pub mod docs;
 pub mod export;
+#[doc(hidden)]
+pub mod fuzz_entry;
 pub mod gate;
 pub mod model;
 pub mod report;
