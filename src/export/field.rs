@@ -90,6 +90,38 @@ impl<T> Field<T> {
     }
 }
 
+/// Places inside one string value; see [`Obj::string_places`]. Ask in document order: the
+/// JSON cursor walks on from the last place, one pass over the string in all.
+pub struct StringPlaces<'a> {
+    file: FileId,
+    node_span: crate::source::Span,
+    cursor: Option<crate::source::json::RawCursor<'a>>,
+    verbatim: bool,
+}
+
+impl StringPlaces<'_> {
+    /// The origin of the decoded range (start, length).
+    pub fn origin(&mut self, decoded: (usize, usize)) -> Origin {
+        let (start, end) = match (&mut self.cursor, self.verbatim) {
+            (Some(c), _) => (c.raw(decoded.0), c.raw(decoded.0 + decoded.1)),
+            (None, true) => (decoded.0, decoded.0 + decoded.1),
+            (None, false) => {
+                return Origin {
+                    file: self.file,
+                    span: self.node_span,
+                }
+            }
+        };
+        Origin {
+            file: self.file,
+            span: crate::source::Span::new(
+                self.node_span.start + 1 + start,
+                end.saturating_sub(start).max(1),
+            ),
+        }
+    }
+}
+
 /// Reads the properties of one exported object, remembering file, class and family.
 pub struct Obj<'a> {
     pub node: &'a Node,
@@ -102,31 +134,19 @@ pub struct Obj<'a> {
 }
 
 impl<'a> Obj<'a> {
-    /// The origin of a range inside a string value (decoded offsets), mapped back through
-    /// JSON escapes. For YAML strings that were not written verbatim, the whole value.
-    pub fn inside_string(&self, n: &Node, decoded: (usize, usize)) -> Origin {
+    /// Places inside a string value (decoded offsets), mapped back through JSON escapes; for
+    /// YAML strings that were not written verbatim, the whole value.
+    pub fn string_places(&self, n: &Node) -> StringPlaces<'a> {
         let raw = self
             .text
             .get(n.span.start + 1..n.span.end().saturating_sub(1))
             .unwrap_or("");
-        let start = if self.json {
-            crate::source::json::raw_offset(raw, decoded.0)
-        } else if n.as_str() == Some(raw) {
-            decoded.0
-        } else {
-            return self.origin_of(n);
-        };
-        let end = if self.json {
-            crate::source::json::raw_offset(raw, decoded.0 + decoded.1)
-        } else {
-            decoded.0 + decoded.1
-        };
-        Origin {
+        let verbatim = self.json || n.as_str() == Some(raw);
+        StringPlaces {
             file: self.file,
-            span: crate::source::Span::new(
-                n.span.start + 1 + start,
-                end.saturating_sub(start).max(1),
-            ),
+            node_span: n.span,
+            cursor: (self.json && verbatim).then(|| crate::source::json::RawCursor::new(raw)),
+            verbatim,
         }
     }
 

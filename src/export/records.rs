@@ -414,6 +414,7 @@ fn sequence_steps(o: &Obj) -> Field<Vec<Step>> {
             family: Some(o.family),
         });
     };
+    let mut places = o.string_places(node);
     match sequence::steps(xml) {
         Err(why) => Field::Missing(Gap {
             kind: GapKind::Invalid(why),
@@ -425,12 +426,12 @@ fn sequence_steps(o: &Obj) -> Field<Vec<Step>> {
             steps
                 .into_iter()
                 .map(|s| Step {
-                    origin: o.inside_string(node, s.at),
+                    origin: places.origin(s.at),
                     vars: s
                         .vars
                         .into_iter()
                         .map(|v| StepVar {
-                            origin: o.inside_string(node, v.at),
+                            origin: places.origin(v.at),
                             property: v.property,
                             value: v.value,
                         })

@@ -61,37 +61,63 @@ pub fn parse(text: &str) -> Result<Node, JsonError> {
 /// Maps an offset in a decoded JSON string back to the raw text between its quotes,
 /// so a finding inside an escaped string (task sequence XML) points at the right column.
 pub fn raw_offset(raw: &str, decoded_offset: usize) -> usize {
-    let b = raw.as_bytes();
-    let (mut r, mut d) = (0, 0);
-    while r < b.len() && d < decoded_offset {
-        if b[r] == b'\\' && r + 1 < b.len() {
-            let (raw_len, dec_len) = match b[r + 1] {
-                b'u' => {
-                    let hex = raw
-                        .get(r + 2..r + 6)
-                        .and_then(|h| u32::from_str_radix(h, 16).ok());
-                    match hex {
-                        Some(0xD800..=0xDBFF) if raw.get(r + 6..r + 8) == Some("\\u") => (12, 4),
-                        Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),
-                        None => (2, 1),
-                    }
-                }
-                _ => (2, 1),
-            };
-            r += raw_len;
-            d += dec_len;
-            // An escape of a non-ASCII character is not valid JSON, but the text may be
-            // anything: never stop inside a character.
-            while r < b.len() && !raw.is_char_boundary(r) {
-                r += 1;
-            }
-        } else {
-            let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
-            r += ch_len;
-            d += ch_len;
-        }
+    RawCursor::new(raw).raw(decoded_offset)
+}
+
+/// [`raw_offset`] for many offsets into one string: it walks on from the last offset asked
+/// for, so offsets in increasing order (steps and variables in document order) cost one pass
+/// over the string in all, not one pass each.
+pub struct RawCursor<'a> {
+    raw: &'a str,
+    r: usize,
+    d: usize,
+}
+
+impl<'a> RawCursor<'a> {
+    pub fn new(raw: &'a str) -> Self {
+        RawCursor { raw, r: 0, d: 0 }
     }
-    r
+
+    /// The raw offset of a decoded offset.
+    pub fn raw(&mut self, decoded_offset: usize) -> usize {
+        if decoded_offset < self.d {
+            (self.r, self.d) = (0, 0);
+        }
+        let (raw, b) = (self.raw, self.raw.as_bytes());
+        let (mut r, mut d) = (self.r, self.d);
+        while r < b.len() && d < decoded_offset {
+            if b[r] == b'\\' && r + 1 < b.len() {
+                let (raw_len, dec_len) = match b[r + 1] {
+                    b'u' => {
+                        let hex = raw
+                            .get(r + 2..r + 6)
+                            .and_then(|h| u32::from_str_radix(h, 16).ok());
+                        match hex {
+                            Some(0xD800..=0xDBFF) if raw.get(r + 6..r + 8) == Some("\\u") => {
+                                (12, 4)
+                            }
+                            Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),
+                            None => (2, 1),
+                        }
+                    }
+                    _ => (2, 1),
+                };
+                r += raw_len;
+                d += dec_len;
+                // An escape of a non-ASCII character is not valid JSON, but the text may be
+                // anything: never stop inside a character.
+                while r < b.len() && !raw.is_char_boundary(r) {
+                    r += 1;
+                }
+            } else {
+                let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
+                r += ch_len;
+                d += ch_len;
+            }
+        }
+        (self.r, self.d) = (r, d);
+        r
+    }
 }
 
 struct Parser<'a> {
