@@ -154,6 +154,9 @@ pub struct Deployment {
     pub present_time_enabled: Field<bool>,
     pub expiration_time: Field<i64>,
     pub expiration_time_enabled: Field<bool>,
+    /// `false`: the time is the site server's local time, whose zone the export does not hold.
+    pub present_time_is_gmt: Field<bool>,
+    pub expiration_time_is_gmt: Field<bool>,
     pub origin: Origin,
 }
 
@@ -493,6 +496,8 @@ pub fn deployment(o: &Obj) -> Deployment {
         present_time_enabled: o.bool("PresentTimeEnabled"),
         expiration_time: o.date("ExpirationTime"),
         expiration_time_enabled: o.bool("ExpirationTimeEnabled"),
+        present_time_is_gmt: o.bool("PresentTimeIsGMT"),
+        expiration_time_is_gmt: o.bool("ExpirationTimeIsGMT"),
         origin: o.origin(),
     }
 }

@@ -86,10 +86,45 @@ pub fn deployment(export: &Export, d: &Deployment, ctx: &Context) -> Fact {
     )
 }
 
+/// Time zones run from UTC-12 to UTC+14: a local time is this far from UTC at most.
+const BEHIND_MS: i64 = 12 * 3_600_000;
+const AHEAD_MS: i64 = 14 * 3_600_000;
+
+/// Whether a time has passed by `now`. A time with `IsGMT` false is the site server's local
+/// time, and the export does not hold its zone: its UTC lies within UTC-12..UTC+14 of the value
+/// read as UTC, so near `now` the answer is unknown (`None`), never a guess.
+fn passed(t: i64, is_gmt: &Field<bool>, now: i64) -> Option<bool> {
+    match is_gmt {
+        Field::Known(false, _) => {
+            if t + BEHIND_MS <= now {
+                Some(true)
+            } else if t - AHEAD_MS > now {
+                Some(false)
+            } else {
+                None
+            }
+        }
+        _ => Some(t <= now),
+    }
+}
+
+/// A window time that cannot be settled because its zone is not in the export.
+fn zone_unknown(what: &str, t: i64, at: crate::source::Origin) -> Fact {
+    Fact::unknown(Gap {
+        kind: GapKind::NotProvided(format!(
+            "it is {} in the site server's local time ({what}IsGMT is false), within the 26 hours of time zones around now, and the export does not hold the server's time zone",
+            iso(t).trim_end_matches(" UTC")
+        )),
+        at: Some(at),
+        what: format!("SMS_Advertisement.{what}"),
+        family: Some(Family::Deployment),
+    })
+}
+
 /// Whether the deployment is offered now: `open`, `not_yet` (PresentTime in the future) or
-/// `expired` (ExpirationTime passed). Times are compared as UTC, which is exact for the
-/// \/Date(ms)\/ form and off by the site's time zone at most for local times. A time or flag
-/// that is needed but missing or invalid makes the window unknown, never open.
+/// `expired` (ExpirationTime passed). Times are UTC when `…IsGMT` is true (and for the
+/// \/Date(ms)\/ form); local times are compared with the zone's uncertainty (see [`passed`]).
+/// A time or flag that is needed but missing or invalid makes the window unknown, never open.
 fn window(d: &Deployment, now: i64) -> Fact {
     let expires = match &d.expiration_time_enabled {
         Field::Known(false, _) => None,
@@ -99,8 +134,17 @@ fn window(d: &Deployment, now: i64) -> Fact {
         },
         Field::Missing(g) => return Fact::unknown(g.clone()),
     };
-    if let Some((t, o)) = expires.filter(|(t, _)| *t <= now) {
-        return Fact::str("expired", Some(o)).with_raw(format!("ExpirationTime {}", iso(t)));
+    if let Some((t, o)) = expires {
+        match passed(t, &d.expiration_time_is_gmt, now) {
+            Some(true) => {
+                return Fact::str("expired", Some(o)).with_raw(format!(
+                    "ExpirationTime {}",
+                    shown(t, &d.expiration_time_is_gmt)
+                ))
+            }
+            Some(false) => {}
+            None => return zone_unknown("ExpirationTime", t, o),
+        }
     }
     // PresentTimeEnabled is true unless the export says otherwise.
     let present_enabled = match &d.present_time_enabled {
@@ -110,14 +154,27 @@ fn window(d: &Deployment, now: i64) -> Fact {
     };
     if present_enabled {
         return match &d.present_time {
-            Field::Known(t, o) if *t > now => {
-                Fact::str("not_yet", Some(*o)).with_raw(format!("PresentTime {}", iso(*t)))
-            }
-            Field::Known(_, o) => Fact::str("open", Some(*o)),
+            Field::Known(t, o) => match passed(*t, &d.present_time_is_gmt, now) {
+                Some(true) => Fact::str("open", Some(*o)),
+                Some(false) => Fact::str("not_yet", Some(*o))
+                    .with_raw(format!("PresentTime {}", shown(*t, &d.present_time_is_gmt))),
+                None => zone_unknown("PresentTime", *t, *o),
+            },
             Field::Missing(g) => Fact::unknown(g.clone()),
         };
     }
     Fact::str("open", Some(d.origin))
+}
+
+/// A window time as the export means it: UTC, or the site server's local time.
+fn shown(t: i64, is_gmt: &Field<bool>) -> String {
+    match is_gmt {
+        Field::Known(false, _) => format!(
+            "{} (site server local time)",
+            iso(t).trim_end_matches(" UTC")
+        ),
+        _ => iso(t),
+    }
 }
 
 /// `2026-11-20 09:30 UTC` from milliseconds since the epoch.
