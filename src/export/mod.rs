@@ -225,6 +225,16 @@ impl Export {
                 .push(client_setting_deployment(&o)),
             Family::TaskSequence => {
                 let r = task_sequence(&o);
+                if r.references_from_sequence {
+                    self.notes.push(Note {
+                        message: format!(
+                            "`References` of task sequence {} is cut or not loaded (ConvertTo-Json -Depth, or -Fast); the referenced content is taken from the referenceList of its Sequence XML instead",
+                            r.package_id.known().map_or("?", String::as_str)
+                        ),
+                        at: r.references.origin(),
+                        also: None,
+                    });
+                }
                 if self.unique(family, &r.package_id, &o) {
                     self.task_sequences.push(r);
                 }

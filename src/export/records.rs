@@ -104,6 +104,9 @@ pub struct TaskSequence {
     pub name: Field<String>,
     pub boot_image_id: Field<String>,
     pub references: Field<Vec<Reference>>,
+    /// The references came from the Sequence XML's referenceList because `References` was
+    /// cut by ConvertTo-Json's depth (or not loaded).
+    pub references_from_sequence: bool,
     pub dependent_program: Field<String>,
     pub alternate_content_providers: Field<String>,
     pub steps: Field<Vec<Step>>,
@@ -389,63 +392,97 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
             at,
         ),
     };
+    let (steps, listed) = sequence(o);
+    // `References` cut to a string by -Depth, or not loaded: the Sequence XML lists the same
+    // packages, so the content rules can still be settled.
+    let from_sequence = matches!(
+        &references,
+        Field::Missing(g) if matches!(g.kind, GapKind::Truncated | GapKind::NotLoaded | GapKind::Absent)
+    ) && listed.is_some();
+    let references = match (from_sequence, listed) {
+        (true, Some((refs, at))) => Field::Known(refs, at),
+        _ => references,
+    };
     TaskSequence {
         package_id: o.id("PackageID"),
         name: o.string("Name"),
         boot_image_id: o.id("BootImageID"),
         references,
+        references_from_sequence: from_sequence,
         dependent_program: o.string("DependentProgram"),
         alternate_content_providers: o.string("AlternateContentProviders"),
-        steps: sequence_steps(o),
+        steps,
         origin: o.origin(),
     }
 }
 
-fn sequence_steps(o: &Obj) -> Field<Vec<Step>> {
+/// The steps of the Sequence XML, and the packages its referenceList names (with where).
+fn sequence(o: &Obj) -> (Field<Vec<Step>>, Option<(Vec<Reference>, Origin)>) {
     let node: &Node = match o.node("Sequence") {
-        Err(g) => return Field::Missing(g),
+        Err(g) => return (Field::Missing(g), None),
         Ok(n) => n,
     };
     let Some(xml) = node.as_str() else {
-        return Field::Missing(Gap {
-            kind: GapKind::Invalid(format!(
-                "expected the task sequence XML as a string, found {}",
-                node.kind_name()
-            )),
-            at: Some(o.origin_of(node)),
-            what: format!("{}.Sequence", o.class),
-            family: Some(o.family),
-        });
+        return (
+            Field::Missing(Gap {
+                kind: GapKind::Invalid(format!(
+                    "expected the task sequence XML as a string, found {}",
+                    node.kind_name()
+                )),
+                at: Some(o.origin_of(node)),
+                what: format!("{}.Sequence", o.class),
+                family: Some(o.family),
+            }),
+            None,
+        );
     };
     let mut places = o.string_places(node);
-    match sequence::steps(xml) {
-        Err(why) => Field::Missing(Gap {
-            kind: GapKind::Invalid(why),
-            at: Some(o.origin_of(node)),
-            what: format!("{}.Sequence", o.class),
-            family: Some(o.family),
-        }),
-        Ok(steps) => Field::Known(
-            steps
-                .into_iter()
-                .map(|s| Step {
-                    origin: places.origin(s.at),
-                    vars: s
-                        .vars
-                        .into_iter()
-                        .map(|v| StepVar {
-                            origin: places.origin(v.at),
-                            property: v.property,
-                            value: v.value,
-                        })
-                        .collect(),
-                    class: s.class,
-                    name: s.name,
-                    enabled: s.enabled,
-                })
-                .collect(),
-            o.origin_of(node),
+    match sequence::parse(xml) {
+        Err(why) => (
+            Field::Missing(Gap {
+                kind: GapKind::Invalid(why),
+                at: Some(o.origin_of(node)),
+                what: format!("{}.Sequence", o.class),
+                family: Some(o.family),
+            }),
+            None,
         ),
+        Ok((steps, refs)) => {
+            // Document order: the referenceList comes before the steps (one pass of `places`).
+            let refs: Vec<Reference> = refs
+                .into_iter()
+                .map(|r| {
+                    let at = places.origin(r.at);
+                    Reference {
+                        kind: Field::Known(i64::from(r.package.contains("/Application_")), at),
+                        package: Field::Known(r.package, at),
+                        origin: at,
+                    }
+                })
+                .collect();
+            let steps = Field::Known(
+                steps
+                    .into_iter()
+                    .map(|s| Step {
+                        origin: places.origin(s.at),
+                        vars: s
+                            .vars
+                            .into_iter()
+                            .map(|v| StepVar {
+                                origin: places.origin(v.at),
+                                property: v.property,
+                                value: v.value,
+                            })
+                            .collect(),
+                        class: s.class,
+                        name: s.name,
+                        enabled: s.enabled,
+                    })
+                    .collect(),
+                o.origin_of(node),
+            );
+            (steps, Some((refs, o.origin_of(node))))
+        }
     }
 }
 

@@ -24,9 +24,25 @@ pub struct XmlVar {
     pub at: (usize, usize),
 }
 
+/// A package the task sequence references (`<referenceList><reference package=.../>`): the
+/// same list as the `References` property, which a too-shallow `ConvertTo-Json -Depth` cuts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct XmlReference {
+    pub package: String,
+    /// Offset and length of the `<reference` tag.
+    pub at: (usize, usize),
+}
+
+/// The steps of the Sequence XML (see [`parse`]).
 pub fn steps(xml: &str) -> Result<Vec<XmlStep>, String> {
+    parse(xml).map(|(steps, _)| steps)
+}
+
+/// The steps and the referenced packages of the Sequence XML, in document order.
+pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
     let mut reader = Reader::from_str(xml);
     let mut out: Vec<XmlStep> = Vec::new();
+    let mut references: Vec<XmlReference> = Vec::new();
     // One entry per open <group>/<step>: whether it is disabled.
     let mut disabled: Vec<bool> = Vec::new();
     let mut in_step = false;
@@ -42,6 +58,14 @@ pub fn steps(xml: &str) -> Result<Vec<XmlStep>, String> {
         let after = reader.buffer_position() as usize;
         match event {
             Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if is(&e, "reference") => {
+                if let Some(package) = attr(&e, "package") {
+                    references.push(XmlReference {
+                        package,
+                        at: (before, after - before),
+                    });
+                }
+            }
             Event::Start(e) | Event::Empty(e) if is(&e, "group") || is(&e, "step") => {
                 let off = attr(&e, "disable").is_some_and(|v| v.eq_ignore_ascii_case("true"));
                 let enabled = !off && !disabled.iter().any(|d| *d);
@@ -98,7 +122,7 @@ pub fn steps(xml: &str) -> Result<Vec<XmlStep>, String> {
             _ => {}
         }
     }
-    Ok(out)
+    Ok((out, references))
 }
 
 fn is(e: &BytesStart, name: &str) -> bool {

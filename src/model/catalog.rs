@@ -93,6 +93,7 @@ fields! {
     "content": "object" => "the referenced content object being checked (content scope)",
     "content.id": "string" => "package id, or application model name",
     "content.package_id": "string" => "content package id",
+    "content.listed_in": "references|sequence_xml|boot_image_id" => "where the reference comes from: the References property, the Sequence XML's referenceList (when References was cut by -Depth or not loaded), or BootImageID",
     "content.object_type": "package|driver_package|software_update_package|os_image|boot_image|os_upgrade_package|application|task_sequence|other" => "the object's type (PackageType of its content status rows), which picks the content cmdlets' parameter set",
     "content.kind": "package|application|boot_image" => "what the task sequence references",
     "content.on_cmg": "bool" => "a content status row exists for a content-enabled CMG or cloud DP",

@@ -120,7 +120,12 @@ impl<'a> Index<'a> {
                                 "package"
                             };
                             seen.push(id.to_ascii_lowercase());
-                            out.push(self.item(id, kind, *o));
+                            let listed_in = if ts.references_from_sequence {
+                                "sequence_xml"
+                            } else {
+                                "references"
+                            };
+                            out.push(self.item(id, kind, *o, listed_in));
                         }
                         Field::Missing(g) => out.push(Fact::unknown(g.clone())),
                     }
@@ -130,7 +135,7 @@ impl<'a> Index<'a> {
         match &ts.boot_image_id {
             Field::Known(id, o) if !id.is_empty() => {
                 if !seen.contains(&id.to_ascii_lowercase()) {
-                    out.push(self.item(id, "boot_image", *o));
+                    out.push(self.item(id, "boot_image", *o, "boot_image_id"));
                 }
             }
             Field::Known(..) => {}
@@ -140,7 +145,7 @@ impl<'a> Index<'a> {
         out
     }
 
-    fn item(&self, id: &str, kind: &str, at: Origin) -> Fact {
+    fn item(&self, id: &str, kind: &str, at: Origin, listed_in: &str) -> Fact {
         let rows = self
             .rows
             .get(&id.to_ascii_lowercase())
@@ -204,6 +209,7 @@ impl<'a> Index<'a> {
                 ("package_id", Fact::str(package_id, Some(at))),
                 ("kind", Fact::str(kind, Some(at))),
                 ("object_type", object_type(rows, kind, at)),
+                ("listed_in", Fact::str(listed_in, Some(at))),
                 ("on_cmg", on_cmg),
                 ("cmg_state", state),
                 ("cmg_current", current),
