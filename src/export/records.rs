@@ -416,8 +416,11 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
     }
 }
 
-/// The steps of the Sequence XML, and the packages its referenceList names (with where).
-fn sequence(o: &Obj) -> (Field<Vec<Step>>, Option<(Vec<Reference>, Origin)>) {
+/// The packages a Sequence XML's referenceList names, and where the XML is.
+type Listed = Option<(Vec<Reference>, Origin)>;
+
+/// The steps of the Sequence XML, and the packages its referenceList names.
+fn sequence(o: &Obj) -> (Field<Vec<Step>>, Listed) {
     let node: &Node = match o.node("Sequence") {
         Err(g) => return (Field::Missing(g), None),
         Ok(n) => n,
