@@ -1,6 +1,4 @@
-//! Helpers shared by integration tests. A `tests/common/` directory is not compiled as a test
-//! binary of its own; a test file that needs it says `mod common;`. Each such test binary
-//! compiles its own copy and may use only part of it, hence `allow(dead_code)`.
+//! Helpers shared by the test binaries (a folder module, so it is no test binary itself).
+#![allow(dead_code)]
 
-#[allow(dead_code)]
 pub mod powershell;
