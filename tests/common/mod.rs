@@ -2,3 +2,4 @@
 #![allow(dead_code)]
 
 pub mod cmdlets;
+pub mod powershell;
