@@ -769,12 +769,30 @@ fn class_depth_truncated_references() {
     let text = read(&p);
     let start = text.find("\"References\":  [").expect("References");
     let end = start + text[start..].find("],").expect("end of References") + 2;
+    let cut = format!(
+        "{}\"References\":  \"System.Object[]\",{}",
+        &text[..start],
+        &text[end..]
+    );
+    // With the Sequence XML there, its referenceList stands in, and a note says so.
+    write(&p, cut.clone());
+    let (out, doc) = check(&export).run_json(&t);
+    out.code_in(&[0]);
+    let doc = doc_or_panic(doc, &out);
+    let notes = doc["notes"].to_string();
+    assert!(
+        notes.contains("referenceList"),
+        "no note on the source: {notes}"
+    );
+    // Without it (cut as well), the content rules are unknown.
+    let seq = cut.find("\"Sequence\":  \"").expect("Sequence");
+    let seq_end = seq + cut[seq..].find("\\u003c/sequence\\u003e\"").expect("end") + 22;
     write(
         &p,
         format!(
-            "{}\"References\":  \"System.Object[]\",{}",
-            &text[..start],
-            &text[end..]
+            "{}\"Sequence\":  \"System.Object[]\"{}",
+            &cut[..seq],
+            &cut[seq_end..]
         ),
     );
     let (out, doc) = check(&export).run_json(&t);

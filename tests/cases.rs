@@ -314,6 +314,16 @@ fn run_case(path: &Path) -> Result<Run, String> {
             common::cmdlets::reference(),
             &commands,
         ));
+        // ... and is valid PowerShell (a real grammar; no reserved `<placeholder>`).
+        for (place, ps) in &commands {
+            let mut errors = common::powershell::syntax_errors(ps);
+            errors.extend(common::powershell::reserved_less_than(ps));
+            if !errors.is_empty() {
+                problems.push(format!(
+                    "{place}: not valid PowerShell: {errors:?}\n    {ps}"
+                ));
+            }
+        }
         let notes = doc["notes"].as_array().map_or(0, Vec::len);
         if notes != case.expect.notes {
             problems.push(format!(

@@ -10,6 +10,7 @@ mod common;
 use std::process::Command;
 
 use common::cmdlets::{check_all, reference, root};
+use common::powershell::{reserved_less_than, syntax_errors};
 
 /// Every template of every rule: (rule id and variant, template).
 fn rule_templates() -> Vec<(String, String)> {
@@ -81,7 +82,18 @@ fn every_rule_command_is_in_the_module_reference() {
         "only {} templates found",
         templates.len()
     );
-    let problems = check_all(r, &templates);
+    let mut problems = check_all(r, &templates);
+    // Valid PowerShell as written: `{placeholder}` parses (as a script block) and is replaced
+    // by a quoted value; a `<placeholder>` would be the reserved `<` operator.
+    for (place, t) in &templates {
+        let mut errors = syntax_errors(t);
+        errors.extend(reserved_less_than(t));
+        if !errors.is_empty() {
+            problems.push(format!(
+                "{place}: not valid PowerShell: {errors:?}\n    {t}"
+            ));
+        }
+    }
     assert!(
         problems.is_empty(),
         "{} of {} rule commands do not match the ConfigurationManager module reference:\n{}",

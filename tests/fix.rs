@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::cmdlets::{check_all, reference, root};
+use common::powershell::assert_parses;
 
 fn fix(export: &Path, extra: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_cmg-preflight"))
@@ -55,6 +56,8 @@ fn the_example_script_fixes_its_four_findings() {
     assert_eq!(script.matches("$PSCmdlet.ShouldProcess(").count(), 4);
     let problems = check_all(reference(), &[("fix script".into(), script.clone())]);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // A real PowerShell grammar: no ERROR or MISSING node, no reserved `<`.
+    assert_parses("fix script for examples/contoso", &script);
 }
 
 #[test]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::cmdlets::{check_all, reference, root};
+use common::powershell::assert_parses;
 
 fn media(export: &Path, plan: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cmg-preflight"))
@@ -41,9 +42,12 @@ fn good_with_plan(tag: &str, from: &str, to: &str) -> PathBuf {
     dir
 }
 
+/// Every cmdlet call is in the module reference, and the script parses with a real PowerShell
+/// grammar (no ERROR or MISSING node, no reserved `<`).
 fn assert_commands_valid(script: &str) {
     let problems = check_all(reference(), &[("media script".into(), script.into())]);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert_parses("media script", script);
 }
 
 #[test]

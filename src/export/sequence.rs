@@ -43,6 +43,7 @@ pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
     let mut reader = Reader::from_str(xml);
     let mut out: Vec<XmlStep> = Vec::new();
     let mut references: Vec<XmlReference> = Vec::new();
+    let mut root_seen = false;
     // One entry per open <group>/<step>: whether it is disabled.
     let mut disabled: Vec<bool> = Vec::new();
     let mut in_step = false;
@@ -58,6 +59,7 @@ pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
         let after = reader.buffer_position() as usize;
         match event {
             Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if is(&e, "sequence") => root_seen = true,
             Event::Start(e) | Event::Empty(e) if is(&e, "reference") => {
                 if let Some(package) = attr(&e, "package") {
                     references.push(XmlReference {
@@ -121,6 +123,11 @@ pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
             }
             _ => {}
         }
+    }
+    // A string that is no task sequence XML (`System.Object[]` from a shallow -Depth) lists
+    // nothing: that is unknown, not an empty task sequence.
+    if !root_seen {
+        return Err("the Sequence is not task sequence XML (it has no <sequence> element)".into());
     }
     Ok((out, references))
 }
