@@ -63,6 +63,28 @@ pub fn default_settings(export: &Export) -> Fact {
     }
 }
 
+/// The built-in collections whose membership is known without the export: All Systems
+/// (SMS00001) holds every device; All Desktop and Server Clients (SMSDM003) every device with
+/// a client, which a device reimaged from a deployment to a normal collection is; a deployment to
+/// an unknown-computer collection (SMS000US, SMS000UA, SMS000UB) reaches devices that are
+/// only in All Systems. Membership of any other collection is not in the export.
+fn implied_collections(target: &str) -> &'static [&'static str] {
+    const UNKNOWN: [&str; 3] = ["SMS000US", "SMS000UA", "SMS000UB"];
+    if UNKNOWN.iter().any(|u| u.eq_ignore_ascii_case(target)) {
+        &["SMS00001"]
+    } else {
+        &["SMS00001", "SMSDM003"]
+    }
+}
+
+fn builtin_name(id: &str) -> &'static str {
+    match id.to_ascii_uppercase().as_str() {
+        "SMS00001" => "All Systems",
+        "SMSDM003" => "All Desktop and Server Clients",
+        _ => "a built-in collection",
+    }
+}
+
 pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
     if !export.has(Family::ClientSetting) {
         return Fact::unknown(Gap::not_exported(
@@ -99,30 +121,38 @@ pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
             })
             .collect()
     };
-    let mut candidates: Vec<(&ClientSetting, Origin)> = customs
+    // Settings deployed to the target collection, or to a built-in collection that every
+    // device of it is in, apply to its devices.
+    let implied = implied_collections(collection);
+    let applies = |c: &str| {
+        c.eq_ignore_ascii_case(collection) || implied.iter().any(|i| c.eq_ignore_ascii_case(i))
+    };
+    let mut candidates: Vec<(&ClientSetting, Origin, String)> = customs
         .iter()
         .filter_map(|s| {
             deployed_to(s)
                 .into_iter()
-                .find(|(c, _)| c.eq_ignore_ascii_case(collection))
-                .map(|(_, o)| (*s, o))
+                .find(|(c, _)| applies(c))
+                .map(|(c, o)| (*s, o, c.clone()))
         })
         .collect();
-    if let Some((s, _)) = candidates
+    if let Some((s, _, _)) = candidates
         .iter()
-        .find(|(s, _)| s.priority.known().is_none())
+        .find(|(s, _, _)| s.priority.known().is_none())
     {
         if let Field::Missing(g) = &s.priority {
             return Fact::unknown(g.clone());
         }
     }
-    candidates.sort_by_key(|(s, _)| s.priority.known().copied().unwrap_or(DEFAULT_PRIORITY));
+    candidates.sort_by_key(|(s, _, _)| s.priority.known().copied().unwrap_or(DEFAULT_PRIORITY));
 
-    let mut winner: Option<(&ClientSetting, &CloudServices, Option<Origin>)> = None;
-    for (s, assignment) in &candidates {
+    // The winning setting, its Cloud Services, and where it is deployed (none for Default).
+    type Winner<'e> = (&'e ClientSetting, &'e CloudServices, Option<(Origin, String)>);
+    let mut winner: Option<Winner> = None;
+    for (s, assignment, to) in &candidates {
         match &s.cloud {
             Field::Known(Some(cloud), _) => {
-                winner = Some((s, cloud, Some(*assignment)));
+                winner = Some((s, cloud, Some((*assignment, to.clone()))));
                 break;
             }
             Field::Known(None, _) => continue,
@@ -155,11 +185,19 @@ pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
     let winner_priority = winner.priority.known().copied().unwrap_or(DEFAULT_PRIORITY);
     let winner_at = winner.name.origin().unwrap_or(winner.origin);
     let mut also = vec![(winner_at, format!("client setting `{}` (priority {winner_priority}) decides Cloud Services for collection {collection}", name(winner)))];
-    if let Some(a) = assignment {
-        also.push((
-            a,
+    if let Some((a, to)) = &assignment {
+        let via = if to.eq_ignore_ascii_case(collection) {
+            String::new()
+        } else {
             format!(
-                "`{}` is deployed to collection {collection} here",
+                " ({}, which every device of collection {collection} is in)",
+                builtin_name(to)
+            )
+        };
+        also.push((
+            *a,
+            format!(
+                "`{}` is deployed to collection {to}{via} here",
                 name(winner)
             ),
         ));
@@ -170,9 +208,7 @@ pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
         .filter(|s| s.priority.known().is_some_and(|p| *p < winner_priority))
         .filter_map(|s| match &s.cloud {
             Field::Known(Some(c), _) => {
-                let other = deployed_to(s)
-                    .into_iter()
-                    .find(|(c, _)| !c.eq_ignore_ascii_case(collection))?;
+                let other = deployed_to(s).into_iter().find(|(c, _)| !applies(c))?;
                 Some(Fact::obj(
                     vec![
                         ("name", Fact::str(name(s), Some(s.origin))),
