@@ -147,7 +147,11 @@ pub fn effective(export: &Export, collection: &Field<String>) -> Fact {
     candidates.sort_by_key(|(s, _, _)| s.priority.known().copied().unwrap_or(DEFAULT_PRIORITY));
 
     // The winning setting, its Cloud Services, and where it is deployed (none for Default).
-    type Winner<'e> = (&'e ClientSetting, &'e CloudServices, Option<(Origin, String)>);
+    type Winner<'e> = (
+        &'e ClientSetting,
+        &'e CloudServices,
+        Option<(Origin, String)>,
+    );
     let mut winner: Option<Winner> = None;
     for (s, assignment, to) in &candidates {
         match &s.cloud {
