@@ -10,7 +10,6 @@
 use std::fmt::Write;
 
 use super::{connect, escape, header};
-use crate::model::fact::Fact;
 use crate::rules::engine::{Finding, Outcome};
 use crate::run::Analysis;
 
@@ -44,13 +43,7 @@ pub fn script(a: &Analysis, export_name: &str) -> String {
         .filter(|f| f.outcome == Outcome::Fail && !f.in_baseline)
         .collect();
     failed.sort_by_key(|f| (stage(&a.rules[f.rule].id), a.rules[f.rule].id.clone()));
-    let site = a
-        .model
-        .root
-        .get("site")
-        .and_then(|s| s.get("code"))
-        .filter(|c| c.gap().is_none())
-        .map(Fact::display);
+    let site = super::site_code(a);
     let (fixable, manual): (Vec<&Finding>, Vec<&Finding>) = failed
         .iter()
         .partition(|f| f.powershell.is_some() && !a.rules[f.rule].id.starts_with("MED-"));

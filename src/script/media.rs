@@ -67,13 +67,7 @@ pub fn script(a: &Analysis, force: bool) -> Result<String, Refusal> {
     if mps.is_empty() {
         missing.push("the media plan's management_points".into());
     }
-    let site = a
-        .model
-        .root
-        .get("site")
-        .and_then(|s| s.get("code"))
-        .filter(|c| c.gap().is_none())
-        .map(Fact::display);
+    let site = super::site_code(a);
     let Some(site) = site else {
         missing.push("the site code (site.json, Get-CMSite)".into());
         return Err(Refusal::Missing(missing));

@@ -25,6 +25,16 @@ pub fn escape(v: &str) -> String {
     out
 }
 
+/// The export's site code, which names the site's PowerShell drive.
+pub fn site_code(a: &crate::run::Analysis) -> Option<String> {
+    a.model
+        .root
+        .get("site")
+        .and_then(|s| s.get("code"))
+        .filter(|c| c.gap().is_none())
+        .map(crate::model::fact::Fact::display)
+}
+
 /// The lines every script starts with: the module it requires and what it does.
 pub fn header(about: &[String]) -> String {
     let mut s = String::from("#Requires -Modules ConfigurationManager\n");
