@@ -66,7 +66,8 @@ slug() { tr -c 'A-Za-z0-9.\n' '-' <<<"$1" | tr -s '-' | sed 's/^-//; s/-$//'; }
 
 # fuzz_entry keeps a scratch folder per process, and fork mode starts a process per job: keep
 # them under fuzz/target and remove them after each target.
-export TMPDIR=$root/fuzz/target/tmp
+# One scratch folder per run, so two runs side by side never remove each other's files.
+export TMPDIR=$root/fuzz/target/tmp/run-$$
 mkdir -p "$TMPDIR"
 
 summary=()
