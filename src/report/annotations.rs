@@ -1,5 +1,7 @@
-//! CI annotations (shared/anchors.md §7): GitHub Actions workflow commands and Azure
-//! Pipelines logging commands, one per failure at its file, line and column, each followed by
+//! CI annotations: GitHub Actions workflow commands
+//! (https://docs.github.com/actions/reference/workflow-commands-for-github-actions) and Azure
+//! Pipelines logging commands (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands),
+//! one per failure at its file, line and column, each followed by
 //! the same closing summary line as the human report.
 //!
 //! - GitHub: `::error` / `::warning` / `::notice` by the failure's severity. Unknown outcomes

@@ -1,5 +1,6 @@
 //! JUnit XML as Azure DevOps `PublishTestResults@2` (format JUnit) reads it
-//! (shared/anchors.md §6): one test case per rule and target, passes included so the Tests
+//! (https://learn.microsoft.com/azure/devops/pipelines/tasks/reference/publish-test-results-v2):
+//! one test case per rule and target, passes included so the Tests
 //! tab shows the whole checklist.
 //!
 //! - One `testsuite` named `cmg-preflight`: Azure DevOps makes one test run of it, and the

@@ -1,4 +1,5 @@
-//! SARIF 2.1.0 as GitHub code scanning accepts it (shared/anchors.md §5): every catalog rule
+//! SARIF 2.1.0 as GitHub code scanning accepts it ("SARIF support for code scanning",
+//! https://docs.github.com/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning): every catalog rule
 //! as a reporting descriptor, one result per failure (`results: []` when clean), one location
 //! per result with UTF-16 columns, and a `partialFingerprints` entry from the rule and the
 //! target's identity, so an alert survives a re-export that moves lines.
