@@ -62,15 +62,7 @@ fn the_example_script_fixes_its_four_findings() {
 
 #[test]
 fn findings_no_cmdlet_fixes_are_listed_with_their_console_path() {
-    let dir = std::env::temp_dir().join(format!("cmg-preflight-fix-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp");
-    for f in std::fs::read_dir(root().join("testdata/good"))
-        .expect("good")
-        .flatten()
-    {
-        std::fs::copy(f.path(), dir.join(f.file_name())).expect("copy");
-    }
+    let dir = common::copy_good("fix", &[]);
     // A dynamic media plan fails MED-02: media is created, not fixed, so it is listed.
     let plan = dir.join("media.yaml");
     let text = std::fs::read_to_string(&plan).expect("plan");

@@ -25,16 +25,7 @@ fn media(export: &Path, plan: &Path, extra: &[&str]) -> Output {
 
 /// A copy of the known-good export whose media plan has `from` replaced by `to`.
 fn good_with_plan(tag: &str, from: &str, to: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("cmg-preflight-media-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    for f in std::fs::read_dir(root().join("testdata/good"))
-        .expect("good")
-        .flatten()
-    {
-        std::fs::copy(f.path(), dir.join(f.file_name())).expect("copy");
-    }
+    let dir = common::copy_good(&format!("media-{tag}"), &[]);
     let plan = dir.join("media.yaml");
     let text = std::fs::read_to_string(&plan).expect("plan");
     assert!(text.contains(from), "the plan has no `{from}`");
@@ -158,18 +149,7 @@ fn without_a_plan_there_is_no_command() {
     // testdata/good holds a media plan among its files, which is used; an export without
     // one is refused.
     assert_eq!(out.status.code(), Some(0));
-    let dir =
-        std::env::temp_dir().join(format!("cmg-preflight-media-noplan-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp");
-    for f in std::fs::read_dir(root().join("testdata/good"))
-        .expect("good")
-        .flatten()
-    {
-        if f.file_name() != "media.yaml" {
-            std::fs::copy(f.path(), dir.join(f.file_name())).expect("copy");
-        }
-    }
+    let dir = common::copy_good("media-noplan", &["media.yaml"]);
     let out = Command::new(env!("CARGO_BIN_EXE_cmg-preflight"))
         .arg("media")
         .arg(&dir)

@@ -33,11 +33,6 @@ pub struct XmlReference {
     pub at: (usize, usize),
 }
 
-/// The steps of the Sequence XML (see [`parse`]).
-pub fn steps(xml: &str) -> Result<Vec<XmlStep>, String> {
-    parse(xml).map(|(steps, _)| steps)
-}
-
 /// The steps and the referenced packages of the Sequence XML, in document order.
 pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
     let mut reader = Reader::from_str(xml);
@@ -169,7 +164,7 @@ mod tests {
 
     #[test]
     fn steps_vars_and_disabled_groups() {
-        let s = steps(XML).expect("parses");
+        let (s, _) = parse(XML).expect("parses");
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].class, "SMS_TaskSequence_ApplyNetworkSettingsAction");
         assert!(s[0].enabled);
@@ -186,6 +181,7 @@ mod tests {
 
     #[test]
     fn broken_xml_is_an_error() {
-        assert!(steps("<sequence><step type=\"x\"></sequence>").is_err());
+        assert!(parse("<sequence><step type=\"x\"></sequence>").is_err());
+        assert!(parse("System.Object[]").is_err(), "no task sequence XML");
     }
 }

@@ -48,26 +48,11 @@ impl Header<'_> {
         if let Some(rules) = self.rules_line() {
             lines.push(("rules", rules));
         }
-        let ids: Vec<String> = self
-            .targets
-            .deployments
-            .iter()
-            .map(|&i| {
-                model.deployments[i]
-                    .get("id")
-                    .map(Fact::display)
-                    .unwrap_or_default()
-            })
-            .collect();
         lines.push((
             "checking",
             format!(
                 "deployment {} ({})",
-                if ids.is_empty() {
-                    "none".into()
-                } else {
-                    ids.join(", ")
-                },
+                self.targets.ids(model),
                 self.targets.reason
             ),
         ));

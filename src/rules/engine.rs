@@ -70,6 +70,22 @@ pub struct Targets {
     pub reason: String,
 }
 
+impl Targets {
+    /// The checked deployments' ids, for headers: `PS120045, PS120046`, or `none`.
+    pub fn ids(&self, model: &Model) -> String {
+        let ids: Vec<String> = self
+            .deployments
+            .iter()
+            .filter_map(|&i| model.deployments[i].get("id").map(Fact::display))
+            .collect();
+        if ids.is_empty() {
+            "none".into()
+        } else {
+            ids.join(", ")
+        }
+    }
+}
+
 /// `explicit` (from `--deployment`) wins, then the media plan's list (boot media only), then
 /// every deployment the scenario can use: available to media for boot media, available to
 /// clients for Software Center. With none of those, every deployment (so each one's

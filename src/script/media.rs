@@ -92,25 +92,12 @@ pub fn script(a: &Analysis, force: bool) -> Result<String, Refusal> {
         .plan_path
         .as_deref()
         .map_or_else(|| "the media plan".into(), crate::source::display_path);
-    let deployments: Vec<String> = a
-        .targets
-        .deployments
-        .iter()
-        .filter_map(|&i| a.model.deployments[i].get("id").map(Fact::display))
-        .collect();
     let mut about = vec![
         format!(
             "Creates the boot media that {plan_name} describes, as cmg-preflight {} checked it",
             env!("CARGO_PKG_VERSION")
         ),
-        format!(
-            "(site {site}, deployment {}).",
-            if deployments.is_empty() {
-                "none".into()
-            } else {
-                deployments.join(", ")
-            }
-        ),
+        format!("(site {site}, deployment {}).", a.targets.ids(&a.model)),
         "Run it in Windows PowerShell 5.1 or PowerShell 7 where the Configuration Manager console is installed;".into(),
         "-WhatIf shows what it would do. No secret is in this file: passwords are asked for when it runs.".into(),
     ];

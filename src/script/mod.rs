@@ -1,4 +1,4 @@
-//! PowerShell that cmg-preflight writes for the admin to run: the `media` command's script.
+//! PowerShell that cmg-preflight writes for the admin to run: the `fix` and `media` scripts.
 //! Every value from the export goes into a single-quoted string ([`quote`]); secrets are
 //! never written, only asked for with `Read-Host -AsSecureString` when the script runs.
 
