@@ -171,11 +171,13 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
 
-    /// Output format: human, json, sarif, junit, github, azure, markdown or auto (repeatable).
-    /// `FORMAT=FILE` writes that format to FILE; at most one format goes to standard output.
-    /// Default: auto (github or azure annotations when standard output is not a terminal inside
-    /// GitHub Actions or Azure Pipelines, else human).
-    #[arg(long, value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
+    #[arg(
+        long,
+        value_name = "FORMAT[=FILE]",
+        value_parser = parse_format_spec,
+        help = crate::report::registry::short_help(),
+        long_help = crate::report::registry::long_help()
+    )]
     pub format: Vec<FormatSpec>,
 
     /// Write the one format given without `=FILE` to this file instead of standard output

@@ -14,15 +14,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const FORMATS: &[(&str, &str)] = &[
-    ("human", "txt"),
-    ("json", "json"),
-    ("sarif", "sarif"),
-    ("junit", "junit.xml"),
-    ("github", "github.txt"),
-    ("azure", "azure.txt"),
-    ("markdown", "md"),
-];
+/// Every format and the extension of its expected files, from the one registry `--format`
+/// uses: a new format is covered here without editing this file.
+fn formats() -> Vec<(&'static str, &'static str)> {
+    cmg_preflight::report::registry::BUILTIN
+        .iter()
+        .map(|f| (f.name, f.extension))
+        .collect()
+}
 
 /// Time-based rules (media age, certificate validity, deployment window) are evaluated as of
 /// this date, so the expected files do not age.
@@ -213,7 +212,7 @@ fn expect_file(name: &str, got: &str) -> Result<(), String> {
 
 fn check_scenario(s: &Scenario) -> Vec<String> {
     let mut problems = Vec::new();
-    for (format, ext) in FORMATS {
+    for (format, ext) in formats() {
         let o = run(bin(&s.cwd)
             .args(&s.args)
             .args(["--format", format, "--color", "never"]));

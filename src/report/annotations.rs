@@ -1,8 +1,7 @@
-//! CI annotations: GitHub Actions workflow commands
-//! (https://docs.github.com/actions/reference/workflow-commands-for-github-actions) and Azure
-//! Pipelines logging commands (https://learn.microsoft.com/azure/devops/pipelines/scripts/logging-commands),
-//! one per failure at its file, line and column, each followed by
-//! the same closing summary line as the human report.
+//! What the two CI annotation formats (`github`, `azure`) share: the annotation text, the
+//! grouping of unknown outcomes, and each system's escaping. Both write one annotation per
+//! failure at its file, line and column, then the same closing summary line as the human
+//! report.
 //!
 //! - GitHub: `::error` / `::warning` / `::notice` by the failure's severity. Unknown outcomes
 //!   are `::notice` lines ("cannot check ..."), so a gap in the export shows on the pull
@@ -22,83 +21,10 @@ use std::fmt::Write;
 
 use super::Report;
 use crate::rules::engine::{Finding, Outcome};
-use crate::rules::format::Severity;
 use crate::source::Origin;
 
-pub fn github(r: &Report) -> String {
-    let mut out = String::new();
-    for n in r.notes {
-        command(&mut out, r, "warning", n.at, "input", &n.message);
-    }
-    for f in r.findings {
-        let rule = &r.rules[f.rule];
-        match f.outcome {
-            Outcome::Fail if !f.in_baseline => {
-                let kind = match f.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Note => "notice",
-                };
-                let title = format!("{} {}", rule.id, rule.name);
-                command(&mut out, r, kind, f.location, &title, &details(f));
-            }
-            // Waived and baseline failures are accepted or known: no annotation.
-            _ => {}
-        }
-    }
-    for g in unknown_groups(r) {
-        let title = match g.findings.as_slice() {
-            [one] => format!("{} unknown", r.rules[one.rule].id),
-            many => format!("{} checks unknown", many.len()),
-        };
-        command(&mut out, r, "notice", g.at, &title, &g.text(r));
-    }
-    let _ = writeln!(out, "{}", r.summary_line());
-    out
-}
-
-pub fn azure(r: &Report) -> String {
-    let mut out = String::new();
-    for n in r.notes {
-        let mut props = format!("type=warning{}", az_place(r, n.at));
-        props.push_str(";code=input");
-        let _ = writeln!(out, "##vso[task.logissue {props}]{}", az_data(&n.message));
-    }
-    for f in r.findings {
-        let rule = &r.rules[f.rule];
-        match f.outcome {
-            Outcome::Fail if !f.in_baseline => {
-                let (kind, prefix) = match f.severity {
-                    Severity::Error => ("error", ""),
-                    Severity::Warning => ("warning", ""),
-                    Severity::Note => ("warning", "note: "),
-                };
-                let _ = writeln!(
-                    out,
-                    "##vso[task.logissue type={kind}{};code={}]{prefix}{}",
-                    az_place(r, f.location),
-                    az_prop(&rule.id),
-                    az_data(&details(f))
-                );
-            }
-            // Waived and baseline failures are accepted or known: no annotation.
-            _ => {}
-        }
-    }
-    for g in unknown_groups(r) {
-        let mut line = format!("unknown: {}", g.text(r));
-        if let Some(o) = g.at {
-            let (file, l, c) = r.place(o);
-            let _ = write!(line, " ({file}:{l}:{c})");
-        }
-        let _ = writeln!(out, "{line}");
-    }
-    let _ = writeln!(out, "{}", r.summary_line());
-    out
-}
-
 /// The annotation text: the message, then expected/found and the fix on their own lines.
-fn details(f: &Finding) -> String {
+pub(super) fn details(f: &Finding) -> String {
     let mut t = f.message.clone();
     if !f.expected.is_empty() {
         let _ = write!(t, "\nexpected: {}", f.expected);
@@ -115,14 +41,14 @@ fn details(f: &Finding) -> String {
 
 /// Unknown outcomes with the same reason at the same place, as one line: a missing family
 /// makes many rules unknown, and GitHub shows only 10 notices per step.
-struct UnknownGroup<'a> {
-    at: Option<Origin>,
-    reason: String,
-    findings: Vec<&'a Finding>,
+pub(super) struct UnknownGroup<'a> {
+    pub at: Option<Origin>,
+    pub reason: String,
+    pub findings: Vec<&'a Finding>,
 }
 
 impl UnknownGroup<'_> {
-    fn text(&self, r: &Report) -> String {
+    pub fn text(&self, r: &Report) -> String {
         let checks = match self.findings.as_slice() {
             [f] => {
                 let rule = &r.rules[f.rule];
@@ -141,7 +67,7 @@ impl UnknownGroup<'_> {
     }
 }
 
-fn unknown_groups<'a>(r: &'a Report) -> Vec<UnknownGroup<'a>> {
+pub(super) fn unknown_groups<'a>(r: &'a Report) -> Vec<UnknownGroup<'a>> {
     let mut groups: Vec<UnknownGroup> = Vec::new();
     for f in r.findings.iter().filter(|f| f.outcome == Outcome::Unknown) {
         let reason = f
@@ -161,33 +87,6 @@ fn unknown_groups<'a>(r: &'a Report) -> Vec<UnknownGroup<'a>> {
         }
     }
     groups
-}
-
-/// One workflow command: `::KIND file=..,line=..,col=..,title=..::MESSAGE` (no place when
-/// there is none).
-fn command(out: &mut String, r: &Report, kind: &str, at: Option<Origin>, title: &str, msg: &str) {
-    let mut props = Vec::new();
-    if let Some(o) = at {
-        let path = &r.ci_path(o.file).0;
-        let (_, line, col) = r.place(o);
-        props.push(format!("file={}", gh_prop(path)));
-        props.push(format!("line={line}"));
-        props.push(format!("col={col}"));
-    }
-    props.push(format!("title={}", gh_prop(title)));
-    let _ = writeln!(out, "::{kind} {}::{}", props.join(","), gh_data(msg));
-}
-
-fn az_place(r: &Report, at: Option<Origin>) -> String {
-    let Some(o) = at else {
-        return String::new();
-    };
-    let path = &r.ci_path(o.file).0;
-    let (_, line, col) = r.place(o);
-    format!(
-        ";sourcepath={};linenumber={line};columnnumber={col}",
-        az_prop(path)
-    )
 }
 
 /// Workflow-command data: `%`, CR and LF.

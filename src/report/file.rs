@@ -44,6 +44,14 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
 
 /// Writes `text` to `path` atomically (see the module comment). Call [`check_target`] first.
 pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
+    write_with(path, |w| w.write_all(text.as_bytes()))
+}
+
+/// Like [`write`], with the content written by `fill` straight into the temporary file.
+pub fn write_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::other("not a file name"))?;
@@ -68,8 +76,11 @@ pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
         .suffix(".tmp")
         .permissions(std::fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.flush()?;
+    {
+        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+        fill(&mut buffered)?;
+        buffered.flush()?;
+    }
     if existing.is_some() {
         // The umask narrowed the create mode; an existing file's own mode is kept exactly.
         tmp.as_file()

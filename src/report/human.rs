@@ -4,12 +4,23 @@
 use std::fmt::Write;
 
 use super::diag::Diag;
+use super::label::Label;
+use super::registry::{write_text, Format};
 use super::snippet;
 use super::style::Style;
 use super::Report;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::format::Severity;
 use crate::source::Origin;
+
+pub const FORMAT: Format = Format {
+    name: "human",
+    help: "Diagnostics with source snippets, then a checklist",
+    about: "diagnostics with the source snippet for every failure and unknown, the checklist, a summary line",
+    extension: "txt",
+    file_name: "report.txt",
+    render: |r, style, out| write_text(render(r, style), out),
+};
 
 pub fn render(r: &Report, style: &Style) -> String {
     let mut out = String::new();
@@ -138,21 +149,6 @@ fn unknown(r: &Report, f: &Finding) -> Diag {
     d
 }
 
-fn outcome_label(f: &Finding) -> &'static str {
-    match (f.outcome, f.severity) {
-        // Already in the --baseline result: reported, not failing the gate (as the summary says).
-        (Outcome::Fail, _) if f.in_baseline => "known",
-        (Outcome::Fail, Severity::Error) => "FAIL",
-        (Outcome::Fail, Severity::Warning) => "WARN",
-        (Outcome::Fail, Severity::Note) => "NOTE",
-        (Outcome::Unknown, _) => "unknown",
-        (Outcome::NotApplicable, _) => "n/a",
-        (Outcome::Manual, _) => "manual",
-        (Outcome::Pass, _) => "pass",
-        (Outcome::Waived, _) => "waived",
-    }
-}
-
 fn checklist(r: &Report, style: &Style, out: &mut String) {
     let _ = writeln!(out, "Checklist");
     let targets: Vec<String> = r
@@ -189,11 +185,11 @@ fn checklist(r: &Report, style: &Style, out: &mut String) {
         {
             let _ = write!(text, " ({d})");
         }
-        let label = outcome_label(f);
+        let label = Label::of(f);
         let shown = if style.color {
             colour(label)
         } else {
-            format!("{label:<8}")
+            format!("{:<8}", label.word())
         };
         let _ = writeln!(
             out,
@@ -206,15 +202,15 @@ fn checklist(r: &Report, style: &Style, out: &mut String) {
     let _ = writeln!(out, "\n{}", r.summary_line());
 }
 
-fn colour(label: &str) -> String {
+fn colour(label: Label) -> String {
     let code = match label {
-        "FAIL" => "31;1",
-        "WARN" => "33;1",
-        "pass" => "32",
-        "unknown" => "35",
+        Label::Fail(Severity::Error) => "31;1",
+        Label::Fail(Severity::Warning) => "33;1",
+        Label::Pass => "32",
+        Label::Unknown => "35",
         _ => "2",
     };
-    format!("\x1b[{code}m{label:<8}\x1b[0m")
+    format!("\x1b[{code}m{:<8}\x1b[0m", label.word())
 }
 
 fn truncate(s: &str, width: usize, style: &Style) -> String {

@@ -4,9 +4,19 @@
 
 use serde_json::{json, Value};
 
+use super::registry::{write_text, Format};
 use super::Report;
 use crate::rules::engine::Finding;
 use crate::source::Origin;
+
+pub const FORMAT: Format = Format {
+    name: "json",
+    help: "One result per rule and target (format version 1, schemas/results.schema.json)",
+    about: "one result for every rule and target: `rule`, `name`, `title`, `severity`, `outcome`, `target`, `message`, `expected`, `found`, `location` (`file`, `line`, `column`), `related`, `detail`, `remediation`, plus `summary`, `context`, `notes` and the tool version. Format version 1, described by [schemas/results.schema.json](schemas/results.schema.json)",
+    extension: "json",
+    file_name: "results.json",
+    render: |r, _, out| write_text(render(r), out),
+};
 
 pub const FORMAT_VERSION: u32 = 1;
 

@@ -18,9 +18,19 @@ use std::fmt::Write;
 
 use quick_junit::{NonSuccessKind, Property, Report as JUnit, TestCase, TestCaseStatus, TestSuite};
 
+use super::registry::{write_text, Format};
 use super::Report;
 use crate::rules::engine::{Finding, Outcome};
 use crate::source::Origin;
+
+pub const FORMAT: Format = Format {
+    name: "junit",
+    help: "JUnit XML (Azure DevOps PublishTestResults@2): one test case per rule and target",
+    about: "JUnit XML for Azure DevOps `PublishTestResults@2`: one test case per rule and target, `failure` for a fail, `skipped` for unknown, not applicable and manual, with the reason",
+    extension: "junit.xml",
+    file_name: "TEST-cmg-preflight.xml",
+    render: |r, _, out| write_text(render(r), out),
+};
 
 pub fn render(r: &Report) -> String {
     let mut suite = TestSuite::new("cmg-preflight");

@@ -6,10 +6,21 @@
 
 use std::fmt::Write;
 
+use super::label::Label;
+use super::registry::{write_text, Format};
 use super::Report;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::format::Severity;
 use crate::source::Origin;
+
+pub const FORMAT: Format = Format {
+    name: "markdown",
+    help: "A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY",
+    about: "a summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the counts, the checklist as a table, each failure with its place, expected and found, and the fix",
+    extension: "md",
+    file_name: "summary.md",
+    render: |r, _, out| write_text(render(r), out),
+};
 
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
@@ -151,16 +162,13 @@ fn failure(r: &Report, f: &Finding, out: &mut String) {
     }
 }
 
-fn outcome(f: &Finding) -> &'static str {
-    match (f.outcome, f.severity) {
-        (Outcome::Fail, Severity::Error) => "❌ **fail**",
-        (Outcome::Fail, Severity::Warning) => "⚠️ **warning**",
-        (Outcome::Fail, Severity::Note) => "ℹ️ **note**",
-        (Outcome::Unknown, _) => "❔ unknown",
-        (Outcome::NotApplicable, _) => "➖ n/a",
-        (Outcome::Manual, _) => "✋ manual",
-        (Outcome::Pass, _) => "✅ pass",
-        (Outcome::Waived, _) => "🔕 waived",
+/// `❌ **fail**`: the symbol, and the word in bold for failures.
+fn outcome(f: &Finding) -> String {
+    let l = Label::of(f);
+    if l.is_failure() {
+        format!("{} **{}**", l.symbol(), l.text())
+    } else {
+        format!("{} {}", l.symbol(), l.text())
     }
 }
 

@@ -1,16 +1,21 @@
 //! Renders a finished run for people and machines. Rules never format output; everything
-//! here reads the findings, the rules and the source map. `output` decides which formats go
-//! where (`--format FORMAT[=FILE]`, `auto`).
+//! here reads the findings, the rules and the source map. Each format is one file with a
+//! `FORMAT` entry listed in `registry`; `output` decides which formats go where
+//! (`--format FORMAT[=FILE]`, `auto`), and `label` names outcomes for all of them.
 
 pub mod annotations;
+pub mod azure;
 pub mod diag;
 pub mod file;
+pub mod github;
 pub mod header;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod label;
 pub mod markdown;
 pub mod output;
+pub mod registry;
 pub mod sarif;
 pub mod snippet;
 pub mod style;

@@ -3,63 +3,54 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::ValueEnum;
-
+use super::registry::{Format, Formats, AUTO};
 use super::style::Style;
 use super::Report;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// Diagnostics with source snippets, then a checklist.
-    Human,
-    /// One result per rule and target (format version 1, schemas/results.schema.json).
-    Json,
-    /// SARIF 2.1.0 for GitHub code scanning: one result per failure.
-    Sarif,
-    /// JUnit XML (Azure DevOps PublishTestResults@2): one test case per rule and target.
-    Junit,
-    /// GitHub Actions workflow commands (::error file=...::), then a summary line.
-    Github,
-    /// Azure Pipelines logging commands (##vso[task.logissue ...]), then a summary line.
-    Azure,
-    /// A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
-    Markdown,
-    /// github or azure on a non-terminal inside that CI, else human.
+/// What `--format` names: a format, or `auto` (decided when the run starts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    Named(&'static Format),
     Auto,
 }
 
 /// One `--format` occurrence: a format and, with `FORMAT=FILE`, its file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormatSpec {
-    pub format: Format,
+    pub format: Choice,
     pub file: Option<PathBuf>,
 }
 
-/// `--format FORMAT[=FILE]`.
+/// `--format FORMAT[=FILE]` among the built-in formats.
 pub fn parse_format_spec(s: &str) -> Result<FormatSpec, String> {
+    parse_format_spec_in(&Formats::builtin(), s)
+}
+
+/// `--format FORMAT[=FILE]` among `formats`.
+pub fn parse_format_spec_in(formats: &Formats, s: &str) -> Result<FormatSpec, String> {
     let (name, file) = match s.split_once('=') {
         Some((n, "")) => return Err(format!("`{n}=` needs a file name")),
         Some((n, f)) => (n, Some(PathBuf::from(f))),
         None => (s, None),
     };
-    let format = Format::from_str(name, false).map_err(|_| {
-        let names: Vec<String> = Format::value_variants()
-            .iter()
-            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
-            .collect();
-        format!(
-            "unknown format `{name}` (one of: {}; optionally FORMAT=FILE)",
-            names.join(", ")
-        )
-    })?;
+    let format = if name == AUTO {
+        Choice::Auto
+    } else {
+        Choice::Named(formats.find(name).ok_or_else(|| {
+            format!(
+                "unknown format `{name}` (one of: {}; optionally FORMAT=FILE)",
+                formats.names()
+            )
+        })?)
+    };
     Ok(FormatSpec { format, file })
 }
 
 /// One rendered format and where it goes (`None`: standard output).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Destination {
-    /// Never `Auto`: resolved when the plan is made.
-    pub format: Format,
+    /// `auto` is resolved when the plan is made.
+    pub format: &'static Format,
     pub file: Option<PathBuf>,
 }
 
@@ -73,7 +64,7 @@ pub fn plan(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Destination>, String> {
     let auto = [FormatSpec {
-        format: Format::Auto,
+        format: Choice::Auto,
         file: None,
     }];
     let specs = if specs.is_empty() { &auto[..] } else { specs };
@@ -108,9 +99,9 @@ pub fn plan(
         }
         let format = match s.format {
             // A file is read later, by a person: annotations only make sense in the CI log.
-            Format::Auto if file.is_some() => Format::Human,
-            Format::Auto => resolve_auto(stdout_tty, env),
-            f => f,
+            Choice::Auto if file.is_some() => &super::human::FORMAT,
+            Choice::Auto => resolve_auto(stdout_tty, env),
+            Choice::Named(f) => f,
         };
         out.push(Destination { format, file });
     }
@@ -120,7 +111,7 @@ pub fn plan(
 /// `auto` on standard output: human on a terminal or outside CI; inside CI, `github` under
 /// GitHub Actions (`GITHUB_ACTIONS=true`), `azure` under Azure Pipelines (`TF_BUILD=True`),
 /// else human.
-pub fn resolve_auto(stdout_tty: bool, env: &dyn Fn(&str) -> Option<String>) -> Format {
+pub fn resolve_auto(stdout_tty: bool, env: &dyn Fn(&str) -> Option<String>) -> &'static Format {
     let is = |k: &str, v: &str| env(k).is_some_and(|x| x.eq_ignore_ascii_case(v));
     let github = is("GITHUB_ACTIONS", "true");
     let azure = is("TF_BUILD", "true");
@@ -128,13 +119,13 @@ pub fn resolve_auto(stdout_tty: bool, env: &dyn Fn(&str) -> Option<String>) -> F
         || azure
         || env("CI").is_some_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"));
     if stdout_tty || !ci {
-        Format::Human
+        &super::human::FORMAT
     } else if github {
-        Format::Github
+        &super::github::FORMAT
     } else if azure {
-        Format::Azure
+        &super::azure::FORMAT
     } else {
-        Format::Human
+        &super::human::FORMAT
     }
 }
 
@@ -143,52 +134,33 @@ pub fn process_env(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
-/// Renders one format. A human report written to a file has no colour.
-pub fn render(format: Format, report: &Report, style: &Style, to_file: bool) -> String {
-    match format {
-        Format::Human | Format::Auto => {
-            let style = if to_file {
-                Style {
-                    color: false,
-                    ..*style
-                }
-            } else {
-                *style
-            };
-            super::human::render(report, &style)
-        }
-        Format::Json => super::json::render(report),
-        Format::Sarif => super::sarif::render(report),
-        Format::Junit => super::junit::render(report),
-        Format::Github => super::annotations::github(report),
-        Format::Azure => super::annotations::azure(report),
-        Format::Markdown => super::markdown::render(report),
-    }
+/// Renders one format into `out`. A report written to a file has no colour.
+pub fn render(
+    format: &Format,
+    report: &Report,
+    style: &Style,
+    to_file: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let style = Style {
+        color: style.color && !to_file,
+        ..*style
+    };
+    (format.render)(report, &style, out)
 }
 
 /// `FORMAT=FILE` with a conventional file name, for messages.
-fn example(f: Format) -> String {
-    let file = match f {
-        Format::Json => "results.json",
-        Format::Sarif => "results.sarif",
-        Format::Junit => "TEST-cmg-preflight.xml",
-        Format::Markdown => "summary.md",
-        Format::Github | Format::Azure => "annotations.txt",
-        Format::Human | Format::Auto => "report.txt",
-    };
-    format!("{}={file}", name(f))
+fn example(f: Choice) -> String {
+    match f {
+        Choice::Named(f) => format!("{}={}", f.name, f.file_name),
+        Choice::Auto => format!("{AUTO}=report.txt"),
+    }
 }
 
-fn name(f: Format) -> &'static str {
+fn name(f: Choice) -> &'static str {
     match f {
-        Format::Human => "human",
-        Format::Json => "json",
-        Format::Sarif => "sarif",
-        Format::Junit => "junit",
-        Format::Github => "github",
-        Format::Azure => "azure",
-        Format::Markdown => "markdown",
-        Format::Auto => "auto",
+        Choice::Named(f) => f.name,
+        Choice::Auto => AUTO,
     }
 }
 
@@ -196,9 +168,9 @@ fn name(f: Format) -> &'static str {
 mod tests {
     use super::*;
 
-    fn spec(format: Format, file: Option<&str>) -> FormatSpec {
+    fn spec(format: &'static Format, file: Option<&str>) -> FormatSpec {
         FormatSpec {
-            format,
+            format: Choice::Named(format),
             file: file.map(PathBuf::from),
         }
     }
@@ -219,13 +191,13 @@ mod tests {
         let other_ci = env_of(&[("CI", "true")]);
         let none = env_of(&[]);
         let off = env_of(&[("CI", "false")]);
-        assert_eq!(resolve_auto(false, &gh), Format::Github);
-        assert_eq!(resolve_auto(true, &gh), Format::Human);
-        assert_eq!(resolve_auto(false, &az), Format::Azure);
-        assert_eq!(resolve_auto(true, &az), Format::Human);
-        assert_eq!(resolve_auto(false, &other_ci), Format::Human);
-        assert_eq!(resolve_auto(false, &none), Format::Human);
-        assert_eq!(resolve_auto(false, &off), Format::Human);
+        assert_eq!(resolve_auto(false, &gh).name, "github");
+        assert_eq!(resolve_auto(true, &gh).name, "human");
+        assert_eq!(resolve_auto(false, &az).name, "azure");
+        assert_eq!(resolve_auto(true, &az).name, "human");
+        assert_eq!(resolve_auto(false, &other_ci).name, "human");
+        assert_eq!(resolve_auto(false, &none).name, "human");
+        assert_eq!(resolve_auto(false, &off).name, "human");
     }
 
     #[test]
@@ -235,13 +207,13 @@ mod tests {
         assert_eq!(
             d,
             vec![Destination {
-                format: Format::Github,
+                format: &crate::report::github::FORMAT,
                 file: None
             }]
         );
         // --output with no --format: auto to a file is the human report.
         let d = plan(&[], Some(Path::new("r.txt")), false, &gh).expect("plan");
-        assert_eq!(d[0].format, Format::Human);
+        assert_eq!(d[0].format.name, "human");
         assert_eq!(d[0].file.as_deref(), Some(Path::new("r.txt")));
     }
 
@@ -250,9 +222,9 @@ mod tests {
         let none = env_of(&[]);
         let d = plan(
             &[
-                spec(Format::Human, None),
-                spec(Format::Sarif, Some("r.sarif")),
-                spec(Format::Junit, Some("TEST-r.xml")),
+                spec(&crate::report::human::FORMAT, None),
+                spec(&crate::report::sarif::FORMAT, Some("r.sarif")),
+                spec(&crate::report::junit::FORMAT, Some("TEST-r.xml")),
             ],
             None,
             true,
@@ -265,8 +237,8 @@ mod tests {
         // --output goes to the one bare format.
         let d = plan(
             &[
-                spec(Format::Json, None),
-                spec(Format::Sarif, Some("r.sarif")),
+                spec(&crate::report::json::FORMAT, None),
+                spec(&crate::report::sarif::FORMAT, Some("r.sarif")),
             ],
             Some(Path::new("r.json")),
             true,
@@ -280,7 +252,10 @@ mod tests {
     fn usage_errors() {
         let none = env_of(&[]);
         let two_on_stdout = plan(
-            &[spec(Format::Human, None), spec(Format::Json, None)],
+            &[
+                spec(&crate::report::human::FORMAT, None),
+                spec(&crate::report::json::FORMAT, None),
+            ],
             None,
             true,
             &none,
@@ -289,7 +264,10 @@ mod tests {
             .expect_err("two on stdout")
             .contains("standard output"));
         let output_ambiguous = plan(
-            &[spec(Format::Human, None), spec(Format::Json, None)],
+            &[
+                spec(&crate::report::human::FORMAT, None),
+                spec(&crate::report::json::FORMAT, None),
+            ],
             Some(Path::new("x")),
             true,
             &none,
@@ -298,7 +276,7 @@ mod tests {
             .expect_err("ambiguous")
             .contains("exactly one"));
         let output_unused = plan(
-            &[spec(Format::Json, Some("a.json"))],
+            &[spec(&crate::report::json::FORMAT, Some("a.json"))],
             Some(Path::new("x")),
             true,
             &none,
@@ -306,8 +284,8 @@ mod tests {
         assert!(output_unused.is_err());
         let same_file = plan(
             &[
-                spec(Format::Json, Some("a")),
-                spec(Format::Sarif, Some("a")),
+                spec(&crate::report::json::FORMAT, Some("a")),
+                spec(&crate::report::sarif::FORMAT, Some("a")),
             ],
             None,
             true,

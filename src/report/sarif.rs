@@ -11,10 +11,20 @@
 
 use serde_json::{json, Map, Value};
 
+use super::registry::{write_text, Format};
 use super::Report;
 use crate::rules::engine::{Finding, Outcome};
 use crate::rules::format::{Rule, Severity};
 use crate::source::{Origin, Span, Syntax};
+
+pub const FORMAT: Format = Format {
+    name: "sarif",
+    help: "SARIF 2.1.0 for GitHub code scanning: one result per failure",
+    about: "SARIF 2.1.0 for GitHub code scanning: every rule with its rationale and fix, one result per failure with its place (paths relative to the current directory, so run from the repository root), a fingerprint from the rule and the target (not the line), `results: []` when clean. Unknown outcomes are tool notifications, not alerts",
+    extension: "sarif",
+    file_name: "results.sarif",
+    render: |r, _, out| write_text(render(r), out),
+};
 
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const INFORMATION_URI: &str = "https://github.com/cmg-preflight/cmg-preflight";
