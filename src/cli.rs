@@ -94,7 +94,7 @@ pub struct ExplainArgs {
     pub rules_dir: Option<PathBuf>,
 }
 
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 // What a run reads and how it decides: shared by `check` and `media`.
 pub struct InputArgs {
     /// Export files or folders (.json, .yaml, .yml); folders are walked.
@@ -164,6 +164,11 @@ pub struct InputArgs {
     /// The scenario to check [default: boot-media, or the configuration's scenario].
     #[arg(long, value_enum)]
     pub scenario: Option<Scenario>,
+
+    /// Collect each finding's why-chain (set by the command for `--why` and the formats that
+    /// show it; not an option).
+    #[arg(skip)]
+    pub explain: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -184,6 +189,12 @@ pub struct CheckArgs {
     /// (files are written atomically).
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Show why RULE (id or name) came out as it did for each target, or for one with
+    /// RULE:TARGET (a target id such as a deployment or package id): the facts that decided it,
+    /// each with its value and place, and the tests. Replaces the terminal report.
+    #[arg(long, value_name = "RULE[:TARGET]")]
+    pub why: Option<String>,
 
     /// Colour in the terminal report.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

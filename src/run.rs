@@ -82,7 +82,7 @@ pub fn analyse(args: &InputArgs) -> Result<Analysis, Vec<InputError>> {
         .filter(|r| gate.enabled(r))
         .cloned()
         .collect();
-    let mut findings = engine::run(&rules, &model, &targets, ctx.scenario);
+    let mut findings = engine::run(&rules, &model, &targets, ctx.scenario, args.explain);
     let exit = gate::decide(&mut rules, &mut findings, &gate);
     Ok(Analysis {
         config,
@@ -106,7 +106,25 @@ fn check_inner(
     out: &mut dyn Write,
 ) -> Result<u8, Vec<InputError>> {
     let destinations = plan_outputs(args)?;
-    let a = analyse(&args.input)?;
+    if args.why.is_some() {
+        if let Some(d) = destinations
+            .iter()
+            .find(|d| d.file.is_none() && d.format.name != "human")
+        {
+            return Err(vec![InputError::usage(format!(
+                "--why prints to standard output, where --format {} would go too: give that format a file with FORMAT=FILE",
+                d.format.name
+            ))]);
+        }
+    }
+    let explain = args.why.is_some() || destinations.iter().any(|d| d.format.evidence);
+    let a = if explain {
+        let mut input = args.input.clone();
+        input.explain = true;
+        analyse(&input)?
+    } else {
+        analyse(&args.input)?
+    };
     let header = Header {
         args: &args.input,
         config: &a.config,
@@ -125,7 +143,26 @@ fn check_inner(
         args.input.baseline.is_some(),
         header,
     );
-    write_outputs(&destinations, &report, style, out, &inputs)?;
+    match &args.why {
+        Some(spec) => {
+            let chosen =
+                report::why::select(&report, spec).map_err(|m| vec![InputError::usage(m)])?;
+            let files: Vec<Destination> = destinations
+                .into_iter()
+                .filter(|d| d.file.is_some())
+                .collect();
+            write_outputs(&files, &report, style, out, &inputs)?;
+            let text = report::why::render(&report, &chosen, style);
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| {
+                    vec![InputError::usage(format!(
+                        "cannot write to standard output: {e}"
+                    ))]
+                })?;
+        }
+        None => write_outputs(&destinations, &report, style, out, &inputs)?,
+    }
     Ok(a.exit)
 }
 

@@ -19,6 +19,7 @@ static TSV: Format = Format {
     about: "one line per rule and target",
     extension: "tsv",
     file_name: "results.tsv",
+    evidence: false,
     render: |r, _, out| {
         for f in r.findings {
             writeln!(

@@ -206,6 +206,7 @@ fn meta(
         verify: None,
         in_baseline: false,
         lowered: false,
+        evidence: Vec::new(),
     };
     (kind, finding)
 }

@@ -183,8 +183,25 @@ impl<'a> Index<'a> {
             } else {
                 format!("content status rows for {} distribution point(s), none of them a CMG or cloud DP", rows.len())
             };
+            // The why-chain shows the rows that were looked at and found not on a CMG.
+            let hosts = self.hosts.join(", ");
+            let context = rows
+                .iter()
+                .take(5)
+                .map(|r| {
+                    (
+                        r.server_nal_path.origin().unwrap_or(r.origin),
+                        format!(
+                            "content status row for {}: not a CMG or cloud DP (CMG hosts: {hosts})",
+                            server(r)
+                        ),
+                    )
+                })
+                .collect();
             (
-                Fact::bool(false, Some(at)).with_raw(raw),
+                Fact::bool(false, Some(at))
+                    .with_raw(raw)
+                    .with_context(context),
                 Fact::new(V::Null, Some(at)),
             )
         } else {
@@ -201,7 +218,16 @@ impl<'a> Index<'a> {
                 Some(Field::Missing(g)) => Fact::unknown(g.clone()),
                 None => Fact::new(V::Null, Some(at)),
             };
-            (Fact::bool(true, best.map(|r| r.origin)), state)
+            let context = best
+                .map(|r| {
+                    let at = r.server_nal_path.origin().unwrap_or(r.origin);
+                    vec![(at, format!("content status row for the CMG {}", server(r)))]
+                })
+                .unwrap_or_default();
+            (
+                Fact::bool(true, best.map(|r| r.origin)).with_context(context),
+                state,
+            )
         };
         Fact::obj(
             vec![
@@ -217,6 +243,21 @@ impl<'a> Index<'a> {
             Some(at),
         )
     }
+}
+
+/// The server a content status row is for: the host of its NAL path
+/// (`["Display=\\\\dp1.contoso.com\\"]MSWNET:...` gives `dp1.contoso.com`), else the path.
+fn server(r: &ContentStatus) -> String {
+    let Some(nal) = r.server_nal_path.known() else {
+        return "an unnamed server".into();
+    };
+    nal.rsplit("\\\\")
+        .find_map(|tail| {
+            tail.split('\\')
+                .next()
+                .filter(|h| !h.is_empty() && !h.contains('"'))
+        })
+        .map_or_else(|| nal.clone(), str::to_string)
 }
 
 /// What sort of object the content is, which decides the parameter set of the content cmdlets

@@ -12,6 +12,9 @@ pub struct Fact {
     pub raw: Option<String>,
     /// Second places that matter for a finding on this fact (the client setting that won).
     pub also: Vec<(Origin, String)>,
+    /// Places that explain the value but are not shown with every finding (the content status
+    /// rows that were looked at): the why-chain lists them.
+    pub context: Vec<(Origin, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -32,6 +35,7 @@ impl Fact {
             origin,
             raw: None,
             also: Vec::new(),
+            context: Vec::new(),
         }
     }
     pub fn unknown(gap: Gap) -> Self {
@@ -63,6 +67,10 @@ impl Fact {
     }
     pub fn with_also(mut self, also: Vec<(Origin, String)>) -> Self {
         self.also = also;
+        self
+    }
+    pub fn with_context(mut self, context: Vec<(Origin, String)>) -> Self {
+        self.context = context;
         self
     }
 

@@ -18,6 +18,7 @@ pub const FORMAT: Format = Format {
     about: "Azure Pipelines `##vso[task.logissue ...]` for failures (notes as warnings), then the summary line",
     extension: "azure.txt",
     file_name: "annotations.txt",
+    evidence: false,
     render: |r, _, out| write_text(render(r), out),
 };
 

@@ -19,6 +19,7 @@ pub const FORMAT: Format = Format {
     about: "GitHub Actions annotations (`::error file=...,line=...,col=...,title=DEP-02 ...::...`) for failures, a notice per group of unknowns, then the summary line",
     extension: "github.txt",
     file_name: "annotations.txt",
+    evidence: false,
     render: |r, _, out| write_text(render(r), out),
 };
 

@@ -19,6 +19,7 @@ pub const FORMAT: Format = Format {
     about: "diagnostics with the source snippet for every failure and unknown, the checklist, a summary line",
     extension: "txt",
     file_name: "report.txt",
+    evidence: false,
     render: |r, style, out| write_text(render(r, style), out),
 };
 

@@ -15,6 +15,7 @@ pub const FORMAT: Format = Format {
     about: "one result for every rule and target: `rule`, `name`, `title`, `severity`, `outcome`, `target`, `message`, `expected`, `found`, `location` (`file`, `line`, `column`), `related`, `detail`, `remediation`, plus `summary`, `context`, `notes` and the tool version. Format version 1, described by [schemas/results.schema.json](schemas/results.schema.json)",
     extension: "json",
     file_name: "results.json",
+    evidence: true,
     render: |r, _, out| write_text(render(r), out),
 };
 
@@ -48,6 +49,27 @@ pub fn render(r: &Report) -> String {
 fn location(r: &Report, o: Origin) -> Value {
     let (file, line, column) = r.place(o);
     json!({ "file": file, "line": line, "column": column })
+}
+
+/// The why-chain: `{role, value, file, line, column}` per fact, and `test`/`held` on the
+/// tested ones.
+fn evidence(r: &Report, f: &Finding) -> Value {
+    f.evidence
+        .iter()
+        .map(|l| {
+            let mut v = match l.origin {
+                Some(o) => location(r, o),
+                None => json!({}),
+            };
+            v["role"] = json!(l.role);
+            v["value"] = json!(l.value);
+            if let Some((test, held)) = &l.test {
+                v["test"] = json!(test);
+                v["held"] = json!(held);
+            }
+            v
+        })
+        .collect()
 }
 
 fn result(r: &Report, f: &Finding) -> Value {
@@ -85,6 +107,9 @@ fn result(r: &Report, f: &Finding) -> Value {
     }
     if let Some(d) = &f.detail {
         obj.insert("detail".into(), json!(d));
+    }
+    if !f.evidence.is_empty() {
+        obj.insert("evidence".into(), evidence(r, f));
     }
     if r.baseline && f.outcome == crate::rules::engine::Outcome::Fail {
         obj.insert(

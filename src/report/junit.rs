@@ -29,6 +29,7 @@ pub const FORMAT: Format = Format {
     about: "JUnit XML for Azure DevOps `PublishTestResults@2`: one test case per rule and target, `failure` for a fail, `skipped` for unknown, not applicable and manual, with the reason",
     extension: "junit.xml",
     file_name: "TEST-cmg-preflight.xml",
+    evidence: false,
     render: |r, _, out| write_text(render(r), out),
 };
 

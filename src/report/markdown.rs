@@ -19,6 +19,7 @@ pub const FORMAT: Format = Format {
     about: "a summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the counts, the checklist as a table, each failure with its place, expected and found, and the fix",
     extension: "md",
     file_name: "summary.md",
+    evidence: false,
     render: |r, _, out| write_text(render(r), out),
 };
 

@@ -19,6 +19,7 @@ pub mod registry;
 pub mod sarif;
 pub mod snippet;
 pub mod style;
+pub mod why;
 
 use crate::export::Note;
 use crate::rules::engine::{Finding, Outcome};

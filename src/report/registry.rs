@@ -19,6 +19,8 @@ pub struct Format {
     pub extension: &'static str,
     /// A conventional file name, for messages that suggest `FORMAT=FILE`.
     pub file_name: &'static str,
+    /// Shows each finding's why-chain, so the run must collect it.
+    pub evidence: bool,
     /// Writes the report. The style's colour is already off when the target is a file.
     pub render: fn(&Report, &Style, &mut dyn io::Write) -> io::Result<()>,
 }

@@ -23,6 +23,7 @@ pub const FORMAT: Format = Format {
     about: "SARIF 2.1.0 for GitHub code scanning: every rule with its rationale and fix, one result per failure with its place (paths relative to the current directory, so run from the repository root), a fingerprint from the rule and the target (not the line), `results: []` when clean. Unknown outcomes are tool notifications, not alerts",
     extension: "sarif",
     file_name: "results.sarif",
+    evidence: true,
     render: |r, _, out| write_text(render(r), out),
 };
 
@@ -199,6 +200,32 @@ fn result(r: &Report, f: &Finding) -> Value {
             "id": id,
             "physicalLocation": physical(r, *o),
             "message": { "text": m },
+        }));
+    }
+    // The why-chain's places follow, each once (SARIF viewers list related locations).
+    let mut placed: Vec<Origin> = f.also.iter().map(|(o, _)| *o).collect();
+    placed.extend(f.location);
+    for l in &f.evidence {
+        let Some(o) = l.origin else { continue };
+        if placed.contains(&o) {
+            continue;
+        }
+        placed.push(o);
+        let text = match &l.test {
+            Some((test, held)) => format!(
+                "{} = {} (tested: {test}; {})",
+                l.role,
+                l.value,
+                if *held { "held" } else { "did not hold" }
+            ),
+            None if l.role.ends_with(": context") => l.value.clone(),
+            None if l.value.is_empty() => l.role.clone(),
+            None => format!("{} = {}", l.role, l.value),
+        };
+        related.push(json!({
+            "id": related.len() + 1,
+            "physicalLocation": physical(r, o),
+            "message": { "text": text },
         }));
     }
     let mut v = json!({

@@ -6,6 +6,7 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use super::evidence::{self, Link};
 use crate::export::field::Gap;
 use crate::model::fact::{Fact, V};
 use crate::source::Origin;
@@ -81,24 +82,81 @@ pub enum Verdict {
     Unknown,
 }
 
+/// A why-chain entry as evaluation leaves it: references into the rule and the model, turned
+/// into [`Link`]s only for the verdict that is reported (most tests are evaluated and dropped).
+#[derive(Clone, Debug)]
+pub enum Pending<'a> {
+    /// A test on a path.
+    Leaf {
+        head: &'a Fact,
+        head_name: &'a str,
+        path: &'a str,
+        op: &'a Op,
+        expected: Option<&'a str>,
+        held: bool,
+    },
+    /// A verdict on a whole list (every item passed, none matched, or the list is unknown).
+    List {
+        over: &'a str,
+        list: &'a Fact,
+        test: String,
+        found: String,
+        held: bool,
+    },
+}
+
+impl Pending<'_> {
+    pub fn resolve(&self) -> Vec<Link> {
+        match self {
+            Pending::Leaf {
+                head,
+                head_name,
+                path,
+                op,
+                expected,
+                held,
+            } => {
+                let test = expected.map_or_else(|| describe(path, op), str::to_string);
+                evidence::along(head, head_name, path, test, *held)
+            }
+            Pending::List {
+                over,
+                list,
+                test,
+                found,
+                held,
+            } => vec![Link {
+                role: (*over).to_string(),
+                value: list
+                    .gap()
+                    .map_or_else(|| found.clone(), |g| format!("unknown: {}", g.explain())),
+                origin: list.origin,
+                test: Some((test.clone(), *held)),
+            }],
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default)]
-pub struct Evidence {
+pub struct Evidence<'a> {
     pub path: String,
     pub origin: Option<Origin>,
     pub expected: String,
     pub found: String,
     pub also: Vec<(Origin, String)>,
     pub gap: Option<Gap>,
+    /// The why-chain (only when the environment explains).
+    pub links: Vec<Pending<'a>>,
 }
 
 #[derive(Clone, Debug)]
-pub struct Eval {
+pub struct Eval<'a> {
     pub verdict: Verdict,
-    pub ev: Evidence,
+    pub ev: Evidence<'a>,
 }
 
-impl Eval {
-    fn new(verdict: Verdict, ev: Evidence) -> Self {
+impl<'a> Eval<'a> {
+    fn new(verdict: Verdict, ev: Evidence<'a>) -> Self {
         Eval { verdict, ev }
     }
 }
@@ -116,6 +174,8 @@ pub struct Env<'a> {
     pub vars: HashMap<String, &'a Fact>,
     /// Steps left for this rule and target, shared by the quantifiers' inner environments.
     budget: Rc<Cell<u64>>,
+    /// Collect the why-chain of each verdict ([`Evidence::links`]).
+    pub explain: bool,
 }
 
 impl<'a> Env<'a> {
@@ -125,7 +185,71 @@ impl<'a> Env<'a> {
             root,
             vars,
             budget: Rc::new(Cell::new(BUDGET)),
+            explain: false,
         }
+    }
+
+    /// The same environment, collecting the why-chain when `on`.
+    pub fn explaining(mut self, on: bool) -> Self {
+        self.explain = on;
+        self
+    }
+
+    /// The fact a path starts from: a variable, else a member of the model root.
+    fn head(&self, path: &'a str) -> Option<(&'a Fact, &'a str)> {
+        let head = path.split('.').next().unwrap_or_default();
+        let f = self
+            .vars
+            .get(head)
+            .copied()
+            .or_else(|| self.root.get(head))?;
+        Some((f, head))
+    }
+
+    /// The why-chain of a test on `path`, when explaining.
+    fn pending(
+        &self,
+        path: &'a str,
+        op: &'a Op,
+        expected: Option<&'a str>,
+        held: bool,
+    ) -> Vec<Pending<'a>> {
+        if !self.explain {
+            return Vec::new();
+        }
+        self.head(path)
+            .map(|(head, head_name)| {
+                vec![Pending::Leaf {
+                    head,
+                    head_name,
+                    path,
+                    op,
+                    expected,
+                    held,
+                }]
+            })
+            .unwrap_or_default()
+    }
+
+    /// The why-chain of a verdict on a whole list, when explaining.
+    fn pending_list(
+        &self,
+        over: &'a str,
+        list: &'a Fact,
+        test: &str,
+        found: &str,
+        held: bool,
+    ) -> Vec<Pending<'a>> {
+        if !self.explain {
+            return Vec::new();
+        }
+        vec![Pending::List {
+            over,
+            list,
+            test: test.to_string(),
+            found: found.to_string(),
+            held,
+        }]
     }
 
     /// Takes one step; `false` once the budget is spent.
@@ -163,18 +287,19 @@ impl<'a> Env<'a> {
             root: self.root,
             vars,
             budget: Rc::clone(&self.budget),
+            explain: self.explain,
         }
     }
 }
 
-fn over_budget(path: &str) -> Eval {
+fn over_budget<'a>(path: &str) -> Eval<'a> {
     rule_error(
         path,
         format!("the condition needed more than {BUDGET} evaluation steps for this target (nested quantifiers over long lists?), so the evaluation budget stopped it"),
     )
 }
 
-pub fn eval(c: &Cond, env: &Env) -> Eval {
+pub fn eval<'a>(c: &'a Cond, env: &Env<'a>) -> Eval<'a> {
     if !env.step() {
         return over_budget("");
     }
@@ -183,29 +308,42 @@ pub fn eval(c: &Cond, env: &Env) -> Eval {
         Cond::All(items) => {
             let mut unknown = None;
             let mut last = Evidence::default();
+            // Every test passed: each is part of why.
+            let mut links = Vec::new();
             for i in items {
                 let e = eval(i, env);
                 match e.verdict {
                     Verdict::Fail => return e,
                     Verdict::Unknown => unknown = unknown.or(Some(e)),
-                    Verdict::Pass => last = e.ev,
+                    Verdict::Pass => {
+                        last = e.ev;
+                        links.append(&mut last.links);
+                    }
                 }
             }
+            last.links = links;
             unknown.unwrap_or(Eval::new(Verdict::Pass, last))
         }
         Cond::Any(items) => {
             let (mut unknown, mut fail) = (None, None);
+            // Every alternative failed: each is part of why.
+            let mut links = Vec::new();
             for i in items {
-                let e = eval(i, env);
+                let mut e = eval(i, env);
                 match e.verdict {
                     Verdict::Pass => return e,
                     Verdict::Unknown => unknown = unknown.or(Some(e)),
-                    Verdict::Fail => fail = fail.or(Some(e)),
+                    Verdict::Fail => {
+                        links.append(&mut e.ev.links);
+                        fail = fail.or(Some(e));
+                    }
                 }
             }
-            unknown
-                .or(fail)
-                .unwrap_or(Eval::new(Verdict::Fail, Evidence::default()))
+            unknown.unwrap_or_else(|| {
+                let mut e = fail.unwrap_or(Eval::new(Verdict::Fail, Evidence::default()));
+                e.ev.links = links;
+                e
+            })
         }
         Cond::Not(inner) => {
             let mut e = eval(inner, env);
@@ -252,7 +390,7 @@ fn found_text(f: &Fact) -> String {
     }
 }
 
-fn unknown_ev(path: &str, fact: &Fact, expected: String) -> Eval {
+fn unknown_ev<'a>(path: &str, fact: &Fact, expected: String, links: Vec<Pending<'a>>) -> Eval<'a> {
     Eval::new(
         Verdict::Unknown,
         Evidence {
@@ -262,11 +400,12 @@ fn unknown_ev(path: &str, fact: &Fact, expected: String) -> Eval {
             found: "unknown".into(),
             also: fact.also.clone(),
             gap: fact.gap().cloned(),
+            links,
         },
     )
 }
 
-fn rule_error(path: &str, why: String) -> Eval {
+fn rule_error<'a>(path: &str, why: String) -> Eval<'a> {
     Eval::new(
         Verdict::Unknown,
         Evidence {
@@ -277,7 +416,7 @@ fn rule_error(path: &str, why: String) -> Eval {
     )
 }
 
-fn leaf(path: &str, op: &Op, expected: Option<&str>, env: &Env) -> Eval {
+fn leaf<'a>(path: &'a str, op: &'a Op, expected: Option<&'a str>, env: &Env<'a>) -> Eval<'a> {
     let expected_text = expected.map_or_else(|| describe(path, op), str::to_string);
     let fact = match env.lookup(path) {
         Ok(f) => f,
@@ -290,32 +429,37 @@ fn leaf(path: &str, op: &Op, expected: Option<&str>, env: &Env) -> Eval {
             .gap()
             .is_some_and(|g| g.kind == crate::export::field::GapKind::NotExported)
         {
-            return unknown_ev(path, fact, expected_text);
+            return unknown_ev(
+                path,
+                fact,
+                expected_text,
+                env.pending(path, op, expected, false),
+            );
         }
         let known = fact.gap().is_none();
         let found = fact.gap().map_or_else(
             || found_text(fact),
             |g| format!("not in the export: {}", g.explain()),
         );
+        let held = known == *want;
         let ev = Evidence {
             path: path.into(),
             origin: fact.origin,
+            links: env.pending(path, op, expected, held),
             expected: expected_text,
             found,
             also: fact.also.clone(),
             gap: None,
         };
-        return Eval::new(
-            if known == *want {
-                Verdict::Pass
-            } else {
-                Verdict::Fail
-            },
-            ev,
-        );
+        return Eval::new(if held { Verdict::Pass } else { Verdict::Fail }, ev);
     }
     if fact.gap().is_some() {
-        return unknown_ev(path, fact, expected_text);
+        return unknown_ev(
+            path,
+            fact,
+            expected_text,
+            env.pending(path, op, expected, false),
+        );
     }
     let ok = match op {
         Op::Exists(want) => !matches!(fact.value, V::Null) == *want,
@@ -335,6 +479,7 @@ fn leaf(path: &str, op: &Op, expected: Option<&str>, env: &Env) -> Eval {
     let ev = Evidence {
         path: path.into(),
         origin: fact.origin,
+        links: env.pending(path, op, expected, ok),
         expected: expected_text,
         found: found_text(fact),
         also: fact.also.clone(),
@@ -370,15 +515,15 @@ fn describe(path: &str, op: &Op) -> String {
     }
 }
 
-fn quant(
+fn quant<'a>(
     q: Quantifier,
-    over: &str,
+    over: &'a str,
     var: &str,
-    filter: Option<&Cond>,
-    check: Option<&Cond>,
+    filter: Option<&'a Cond>,
+    check: Option<&'a Cond>,
     expected: Option<&str>,
-    env: &Env,
-) -> Eval {
+    env: &Env<'a>,
+) -> Eval<'a> {
     let list_fact = match env.lookup(over) {
         Ok(f) => f,
         Err(why) => return rule_error(over, why),
@@ -391,17 +536,22 @@ fn quant(
     let expected_text = expected.map_or(default_expected, str::to_string);
     let items = match &list_fact.value {
         V::List(items) => items,
-        V::Unknown(_) => return unknown_ev(over, list_fact, expected_text),
+        V::Unknown(_) => {
+            let links = env.pending_list(over, list_fact, &expected_text, "unknown", false);
+            return unknown_ev(over, list_fact, expected_text, links);
+        }
         _ => return rule_error(over, format!("`{over}` is not a list")),
     };
-    let mut unknown: Option<Eval> = None;
-    let mut first_fail: Option<Eval> = None;
+    let mut unknown: Option<Eval<'a>> = None;
+    let mut first_fail: Option<Eval<'a>> = None;
     let mut candidates = 0;
     for item in items {
         if env.budget.get() == 0 {
             return over_budget(over);
         }
         let inner = env.with(var, item);
+        // Why this item is a candidate: the filter's tests.
+        let mut why_item = Vec::new();
         if let Some(f) = filter {
             let e = eval(f, &inner);
             match e.verdict {
@@ -410,18 +560,26 @@ fn quant(
                     unknown = unknown.or(Some(e));
                     continue;
                 }
-                Verdict::Pass => {}
+                Verdict::Pass => why_item = e.ev.links,
             }
         }
         candidates += 1;
         let e = match check {
-            Some(c) => eval(c, &inner),
+            Some(c) => {
+                let mut e = eval(c, &inner);
+                if !why_item.is_empty() {
+                    why_item.append(&mut e.ev.links);
+                    e.ev.links = why_item;
+                }
+                e
+            }
             None => Eval::new(
                 Verdict::Pass,
                 Evidence {
                     path: over.into(),
                     origin: item.origin,
                     found: found_text(item),
+                    links: why_item,
                     ..Evidence::default()
                 },
             ),
@@ -445,36 +603,44 @@ fn quant(
     match q {
         Quantifier::Some => match first_fail {
             Some(f) => with_expected(f, &expected_text),
-            None => Eval::new(
-                Verdict::Fail,
+            None => {
+                let found = if items.is_empty() {
+                    "none in the export".to_string()
+                } else {
+                    format!("none of {} item(s) match", items.len())
+                };
+                Eval::new(
+                    Verdict::Fail,
+                    Evidence {
+                        path: over.into(),
+                        origin: list_fact.origin,
+                        links: env.pending_list(over, list_fact, &expected_text, &found, false),
+                        expected: expected_text,
+                        found,
+                        ..Evidence::default()
+                    },
+                )
+            }
+        },
+        _ => {
+            let found = format!("{candidates} item(s) checked");
+            Eval::new(
+                Verdict::Pass,
                 Evidence {
                     path: over.into(),
                     origin: list_fact.origin,
+                    links: env.pending_list(over, list_fact, &expected_text, &found, true),
                     expected: expected_text,
-                    found: if items.is_empty() {
-                        "none in the export".into()
-                    } else {
-                        format!("none of {} item(s) match", items.len())
-                    },
+                    found,
                     ..Evidence::default()
                 },
-            ),
-        },
-        _ => Eval::new(
-            Verdict::Pass,
-            Evidence {
-                path: over.into(),
-                origin: list_fact.origin,
-                expected: expected_text,
-                found: format!("{candidates} item(s) checked"),
-                ..Evidence::default()
-            },
-        ),
+            )
+        }
     }
 }
 
 /// The quantifier's own wording is what a reader needs; the inner leaf keeps its place.
-fn with_expected(mut e: Eval, expected: &str) -> Eval {
+fn with_expected<'a>(mut e: Eval<'a>, expected: &str) -> Eval<'a> {
     e.ev.expected = if e.ev.expected.is_empty() {
         expected.to_string()
     } else {

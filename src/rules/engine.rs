@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::condition::{eval, Env, Evidence, Verdict};
+use super::condition::{eval, Env, Evidence, Pending, Verdict};
+use super::evidence::{self, Link};
 use super::format::{Rule, Scope, Severity};
 use super::template::{command, render};
 use crate::model::fact::{Fact, V};
@@ -62,6 +63,8 @@ pub struct Finding {
     pub in_baseline: bool,
     /// The rule's `warn_when` matched: reported at most as a warning, whatever its level.
     pub lowered: bool,
+    /// The why-chain: the facts that decided the outcome (empty unless the run explains).
+    pub evidence: Vec<Link>,
 }
 
 /// Which deployments are checked, and why those.
@@ -174,8 +177,16 @@ pub fn select(
     }
 }
 
-pub fn run(rules: &[Rule], model: &Model, targets: &Targets, scenario: &str) -> Vec<Finding> {
-    let base = Env::new(&model.root, HashMap::new());
+/// Evaluates every rule of the scenario on its targets. `explain`: collect each finding's
+/// why-chain ([`Finding::evidence`]).
+pub fn run(
+    rules: &[Rule],
+    model: &Model,
+    targets: &Targets,
+    scenario: &str,
+    explain: bool,
+) -> Vec<Finding> {
+    let base = Env::new(&model.root, HashMap::new()).explaining(explain);
     let mut out = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         // A rule of another scenario is not evaluated at all, so it does not crowd the checklist.
@@ -218,6 +229,7 @@ fn nothing_to_check(index: usize, rule: &Rule) -> Finding {
         verify: None,
         in_baseline: false,
         lowered: false,
+        evidence: Vec::new(),
     }
 }
 
@@ -233,7 +245,7 @@ pub(crate) fn expand<'a>(
         for (k, v) in pairs {
             vars.insert((*k).to_string(), *v);
         }
-        Env::new(base.root, vars)
+        Env::new(base.root, vars).explaining(base.explain)
     };
     let display = |f: &Fact, key: &str| f.get(key).map(Fact::display).unwrap_or_else(|| "?".into());
     // No deployment to check (none exported, or none at all): one stand-in target whose data
@@ -347,6 +359,7 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         console: render(&rule.console, env, &Evidence::default()),
         in_baseline: false,
         lowered: false,
+        evidence: Vec::new(),
         powershell: rule.powershell.as_ref().and_then(|c| command(c, env)),
         verify: rule.verify.as_ref().and_then(|c| command(c, env)),
     };
@@ -357,10 +370,11 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         let e = eval(cond, env);
         match e.verdict {
             Verdict::Fail => {
-                return not_applicable(
-                    f,
-                    format!("does not apply: {} is {}", e.ev.path, e.ev.found),
-                )
+                let reason = format!("does not apply: {} is {}", e.ev.path, e.ev.found);
+                if env.explain {
+                    f.evidence = chain(env, &e.ev.links);
+                }
+                return not_applicable(f, reason);
             }
             Verdict::Unknown => return unknown(f, rule, env, e.ev),
             Verdict::Pass => {}
@@ -381,7 +395,7 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         Verdict::Fail => {
             f.outcome = Outcome::Fail;
             f.message = render(&rule.message, env, &e.ev);
-            fill(&mut f, e.ev);
+            fill(&mut f, e.ev, env);
             f
         }
         Verdict::Pass => {
@@ -396,22 +410,40 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
                         env,
                         &we.ev,
                     );
-                    fill(&mut f, we.ev);
+                    fill(&mut f, we.ev, env);
                     return f;
                 }
             }
             f.message = render(&rule.title, env, &e.ev);
-            fill(&mut f, e.ev);
+            fill(&mut f, e.ev, env);
             f
         }
     }
 }
 
-fn fill(f: &mut Finding, ev: Evidence) {
+fn fill(f: &mut Finding, ev: Evidence, env: &Env) {
+    let links = ev.links;
     f.expected = ev.expected;
     f.found = ev.found;
     f.location = ev.origin;
     f.also = ev.also;
+    if env.explain {
+        f.evidence = chain(env, &links);
+    }
+}
+
+/// The target first (the deployment, then the content), then the verdict's own links.
+fn chain(env: &Env, links: &[Pending]) -> Vec<Link> {
+    let mut all = Vec::new();
+    for name in ["deployment", "content"] {
+        if let Some(f) = env.vars.get(name) {
+            evidence::target(name, f, &mut all);
+        }
+    }
+    for p in links {
+        all.extend(p.resolve());
+    }
+    evidence::tidy(all)
 }
 
 fn not_applicable(mut f: Finding, reason: String) -> Finding {
@@ -427,7 +459,7 @@ fn unknown(mut f: Finding, rule: &Rule, env: &Env, ev: Evidence) -> Finding {
         Some(g) => g.explain(),
         None => ev.found.clone(),
     });
-    fill(&mut f, ev);
+    fill(&mut f, ev, env);
     f
 }
 

@@ -3,6 +3,7 @@
 
 pub mod condition;
 pub mod engine;
+pub mod evidence;
 pub mod format;
 pub mod registry;
 pub mod template;
