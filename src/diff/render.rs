@@ -83,17 +83,23 @@ impl View<'_> {
             FailOn::Never => return "--fail-on never: the diff never fails".into(),
             f => f.name(),
         };
-        let what = if self.strict {
-            "failure or unknown result"
+        let flags = if self.strict {
+            format!("--fail-on {threshold} --strict")
         } else {
-            "failure"
+            format!("--fail-on {threshold}")
+        };
+        let what = |n: usize| match (self.strict, n == 1) {
+            (false, true) => "failure",
+            (false, false) => "failures",
+            (true, true) => "failure or unknown result",
+            (true, false) => "failures or unknown results",
         };
         if gating == 0 {
-            format!("no new {what} at or above {threshold} (--fail-on {threshold})")
+            format!("no new {} at or above {threshold} ({flags})", what(1))
         } else {
             format!(
-                "{gating} new {what}{} at or above {threshold} (--fail-on {threshold})",
-                if gating == 1 { "" } else { "s" }
+                "{gating} new {} at or above {threshold} ({flags})",
+                what(gating)
             )
         }
     }
@@ -147,7 +153,10 @@ fn note(item: &Item) -> Option<String> {
             "not fixed: this failure can no longer be checked{why}"
         ));
     }
+    let waiver = item.current().finding.target.kind == "waiver";
     match (item.before(), item.after()) {
+        (None, Some(_)) if waiver => Some("not reported for the old export".into()),
+        (Some(_), None) if waiver => Some("no longer reported for the new export".into()),
         (None, Some(_)) => Some("a target the old export did not check".into()),
         (Some(_), None) => Some("its target is no longer checked".into()),
         (Some(_), Some(a)) if a.outcome() == Outcome::Unknown => {
@@ -364,7 +373,7 @@ pub fn markdown(v: &View) -> String {
     let _ = writeln!(out, "{MARKER}");
     let _ = writeln!(
         out,
-        "**{icon} {}** ({})\n",
+        "**{icon} {}** (`{}`)\n",
         esc(&v.counts()),
         code(&v.command)
     );
