@@ -195,9 +195,18 @@ impl Repo {
                     short(commit)
                 )));
             }
-            for (oid, file) in listed {
-                let bytes = git(&self.top, ["cat-file", "blob", &oid]).map_err(|e| {
-                    InputError::usage(format!("--git: cannot read {rev}:{file}: {}", e.message))
+            for file in listed {
+                // As a checkout would write it: end-of-line conversion and smudge filters
+                // (`git cat-file --filters`).
+                let mut spec = std::ffi::OsString::from(format!("{commit}:"));
+                spec.push(&file);
+                let shown = Path::new(&file).display().to_string();
+                let bytes = git(
+                    &self.top,
+                    [OsStr::new("cat-file"), OsStr::new("--filters"), &spec],
+                )
+                .map_err(|e| {
+                    InputError::usage(format!("--git: cannot read {rev}:{shown}: {}", e.message))
                 })?;
                 let target = dir.path().join(&file);
                 let written = target
@@ -206,7 +215,7 @@ impl Repo {
                     .and_then(|()| std::fs::write(&target, bytes));
                 if let Err(e) = written {
                     return Err(InputError::usage(format!(
-                        "--git: cannot write {rev}:{file} to a temporary folder: {e}"
+                        "--git: cannot write {rev}:{shown} to a temporary folder: {e}"
                     )));
                 }
             }
@@ -224,8 +233,10 @@ impl Repo {
         })
     }
 
-    /// (object id, full name) of the files to read under `name` at `commit`.
-    fn ls_tree(&self, commit: &str, name: &str) -> Result<Vec<(String, String)>, InputError> {
+    /// The full names of the files to read under `name` at `commit`, as git spells them (a
+    /// name need not be UTF-8).
+    fn ls_tree(&self, commit: &str, name: &str) -> Result<Vec<std::ffi::OsString>, InputError> {
+        use std::os::unix::ffi::OsStringExt;
         let mut args = vec!["ls-tree", "-r", "-z", "--full-name", commit, "--"];
         if !name.is_empty() {
             args.push(name);
@@ -235,35 +246,38 @@ impl Repo {
         })?;
         let mut files = Vec::new();
         for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
-            let entry = String::from_utf8_lossy(entry);
             // `<mode> SP <type> SP <object> TAB <file>`
-            let Some((meta, file)) = entry.split_once('\t') else {
+            let Some(tab) = entry.iter().position(|&b| b == b'\t') else {
                 continue;
             };
-            let mut meta = meta.split(' ');
-            let (Some(mode), Some("blob"), Some(oid)) = (meta.next(), meta.next(), meta.next())
-            else {
+            let (meta, file) = (&entry[..tab], &entry[tab + 1..]);
+            let mut meta = meta.split(|&b| b == b' ');
+            let (Some(mode), Some(b"blob")) = (meta.next(), meta.next()) else {
                 continue;
             };
-            if mode == "120000" {
+            if mode == b"120000" {
                 continue; // a symbolic link
             }
-            let below = if file == name {
+            let below: Option<&[u8]> = if file == name.as_bytes() {
                 None // the file named itself
             } else if name.is_empty() {
                 Some(file)
-            } else if let Some(rest) = file.strip_prefix(name).and_then(|r| r.strip_prefix('/')) {
+            } else if let Some(rest) = file
+                .strip_prefix(name.as_bytes())
+                .and_then(|r| r.strip_prefix(b"/"))
+            {
                 Some(rest)
             } else {
                 continue;
             };
             if let Some(rest) = below {
-                let hidden = rest.split('/').any(|c| c.starts_with('.'));
-                if hidden || !crate::source::walk::has_input_extension(Path::new(rest)) {
+                let hidden = rest.split(|&b| b == b'/').any(|c| c.starts_with(b"."));
+                let rest = std::ffi::OsString::from_vec(rest.to_vec());
+                if hidden || !crate::source::walk::has_input_extension(Path::new(&rest)) {
                     continue;
                 }
             }
-            files.push((oid.to_string(), file.to_string()));
+            files.push(std::ffi::OsString::from_vec(file.to_vec()));
         }
         Ok(files)
     }
