@@ -163,8 +163,8 @@ fn folders(input: &InputArgs) -> Result<Prepared, Vec<InputError>> {
         a
     };
     let (old, new) = both(
-        analyse(&side(old_path)).map_err(|e| tag(e, "old", old_path)),
-        analyse(&side(new_path)).map_err(|e| tag(e, "new", new_path)),
+        analyse(&side(old_path)).map_err(|e| tag(e, "old", &display_path(old_path))),
+        analyse(&side(new_path)).map_err(|e| tag(e, "new", &display_path(new_path))),
     )?;
     let name = |p: &PathBuf| Side {
         paths: vec![display_path(p)],
@@ -209,7 +209,7 @@ fn revisions(input: &InputArgs, range: &str) -> Result<Prepared, Vec<InputError>
         .map_err(|e| vec![e])?;
     // The configuration is the working tree's: a temporary folder has none around it.
     let base = with_config(input, &input.paths[0]);
-    let side = |snap: &git::Snapshot| {
+    let side = |snap: &git::Snapshot, which: &str| {
         let mut a = base.clone();
         a.paths = snap.paths.clone();
         analyse(&a)
@@ -217,9 +217,12 @@ fn revisions(input: &InputArgs, range: &str) -> Result<Prepared, Vec<InputError>
                 snap.rename(&mut an.export.sources);
                 an
             })
-            .map_err(|e| e.into_iter().map(|e| snap.rename_error(e)).collect())
+            .map_err(|e| {
+                let e = e.into_iter().map(|e| snap.rename_error(e)).collect();
+                tag(e, which, &format!("at {}", snap.rev))
+            })
     };
-    let (old, new) = both(side(&old_snap), side(&new_snap))?;
+    let (old, new) = both(side(&old_snap, "old"), side(&new_snap, "new"))?;
     let name = |rev: &str, commit: &str| Side {
         paths: names
             .iter()
@@ -271,13 +274,13 @@ fn both(
     }
 }
 
-/// A command-line error of one side says which side.
-fn tag(errors: Vec<InputError>, which: &str, path: &Path) -> Vec<InputError> {
+/// A command-line error of one side says which side (`command line, new export at HEAD`).
+fn tag(errors: Vec<InputError>, which: &str, name: &str) -> Vec<InputError> {
     errors
         .into_iter()
         .map(|mut e| {
             if e.path == "command line" {
-                e.path = format!("command line, {which} export {}", display_path(path));
+                e.path = format!("command line, {which} export {name}");
             }
             e
         })
