@@ -38,6 +38,10 @@ pub enum Command {
     /// Print the New-CMBootableMedia command that creates the media the plan describes.
     #[command(after_help = EXIT_CODES)]
     Media(Box<MediaArgs>),
+    /// Compare two exports (two folders, or two git revisions of one): findings added, fixed
+    /// and changed; exit 1 when the new one adds a failure at or above --fail-on.
+    #[command(after_help = crate::diff::AFTER_HELP)]
+    Diff(Box<crate::diff::DiffArgs>),
 }
 
 #[derive(clap::Args, Debug)]

@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         Command::Init(i) => run::init(i, &mut out, &mut err),
         Command::Media(m) => run::media(m, &mut out, &mut err),
         Command::Fix(f) => run::fix(f, &mut out, &mut err),
+        Command::Diff(d) => cmg_preflight::diff::run(d, &mut out, &mut err),
     };
     ExitCode::from(code)
 }

@@ -188,7 +188,7 @@ fn scenario(args: &InputArgs, config: &Config) -> &'static str {
     .name()
 }
 
-fn gate_args(args: &InputArgs) -> GateArgs<'_> {
+pub fn gate_args(args: &InputArgs) -> GateArgs<'_> {
     GateArgs {
         fail_on: args.fail_on,
         strict: args.strict,
@@ -534,7 +534,7 @@ pub fn load_rules(
 }
 
 /// Renders input errors on standard error; the exit code for them.
-fn render_errors(errors: Vec<InputError>, style: &Style, err: &mut dyn Write) -> u8 {
+pub fn render_errors(errors: Vec<InputError>, style: &Style, err: &mut dyn Write) -> u8 {
     let handler = style.handler();
     for e in errors {
         let mut s = String::new();

@@ -42,6 +42,15 @@ impl FailOn {
         }
     }
 
+    pub fn name(self) -> &'static str {
+        match self {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Note => "note",
+            FailOn::Never => "never",
+        }
+    }
+
     fn threshold(self) -> Option<Severity> {
         match self {
             FailOn::Error => Some(Severity::Error),
@@ -187,20 +196,25 @@ fn apply_levels(rules: &mut [Rule], findings: &mut Vec<Finding>, s: &GateSetting
 }
 
 fn exit_code(findings: &[Finding], s: &GateSettings) -> u8 {
-    let Some(threshold) = s.fail_on.threshold() else {
-        return EXIT_OK;
-    };
-    let fails = findings.iter().any(|f| {
-        f.severity >= threshold
-            && match f.outcome {
-                Outcome::Fail => !f.in_baseline,
-                Outcome::Unknown => s.strict,
-                _ => false,
-            }
-    });
-    if fails {
+    if findings.iter().any(|f| s.fails(f)) {
         EXIT_FAIL
     } else {
         EXIT_OK
+    }
+}
+
+impl GateSettings {
+    /// Whether one finding fails the gate: a failure at or above `fail_on` that is not in the
+    /// baseline (with `strict`, an unknown one too). `decide` and `diff` both ask this.
+    pub fn fails(&self, f: &Finding) -> bool {
+        let Some(threshold) = self.fail_on.threshold() else {
+            return false;
+        };
+        f.severity >= threshold
+            && match f.outcome {
+                Outcome::Fail => !f.in_baseline,
+                Outcome::Unknown => self.strict,
+                _ => false,
+            }
     }
 }

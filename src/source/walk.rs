@@ -48,7 +48,8 @@ fn walk_dir(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) 
     }
 }
 
-fn has_input_extension(path: &Path) -> bool {
+/// `.json`, `.yaml` or `.yml`, in any letter case: the files a folder walk reads.
+pub fn has_input_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
