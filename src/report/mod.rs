@@ -6,6 +6,7 @@ pub mod annotations;
 pub mod diag;
 pub mod file;
 pub mod header;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;

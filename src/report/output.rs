@@ -24,6 +24,8 @@ pub enum Format {
     Azure,
     /// A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY.
     Markdown,
+    /// A self-contained HTML page: counts, filterable findings with snippets and fixes.
+    Html,
     /// github or azure on a non-terminal inside that CI, else human.
     Auto,
 }
@@ -163,6 +165,7 @@ pub fn render(format: Format, report: &Report, style: &Style, to_file: bool) -> 
         Format::Github => super::annotations::github(report),
         Format::Azure => super::annotations::azure(report),
         Format::Markdown => super::markdown::render(report),
+        Format::Html => super::html::render(report),
     }
 }
 
@@ -173,6 +176,7 @@ fn example(f: Format) -> String {
         Format::Sarif => "results.sarif",
         Format::Junit => "TEST-cmg-preflight.xml",
         Format::Markdown => "summary.md",
+        Format::Html => "report.html",
         Format::Github | Format::Azure => "annotations.txt",
         Format::Human | Format::Auto => "report.txt",
     };
@@ -188,6 +192,7 @@ fn name(f: Format) -> &'static str {
         Format::Github => "github",
         Format::Azure => "azure",
         Format::Markdown => "markdown",
+        Format::Html => "html",
         Format::Auto => "auto",
     }
 }
