@@ -22,6 +22,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("github", "github.txt"),
     ("azure", "azure.txt"),
     ("markdown", "md"),
+    ("html", "html"),
 ];
 
 /// Time-based rules (media age, certificate validity, deployment window) are evaluated as of
