@@ -10,7 +10,8 @@
 //! severity, rule group) hide rows with the `hidden` attribute; their state is also read from
 //! and written to the URL fragment (`report.html#outcome=fail,unknown&group=DEP`), so a
 //! filtered view can be linked and is applied on load. Copy buttons put a PowerShell command on
-//! the clipboard. In print (A4), the filters and buttons go, and every finding is expanded.
+//! the clipboard. In print (A4), the filters and buttons go, and every finding is shown
+//! (whatever the filter) and expanded: the printout is the whole report.
 
 use std::fmt::Write;
 
@@ -175,6 +176,14 @@ fn header(r: &Report, verdict: &str, state: &str, out: &mut String) {
         "not applicable",
         "",
     );
+    if !r.notes.is_empty() {
+        let _ = write!(
+            out,
+            "<li><a class=\"badge o-notes\" href=\"#notes\"><b>{}</b> input note{}</a></li>",
+            r.notes.len(),
+            if r.notes.len() == 1 { "" } else { "s" }
+        );
+    }
     out.push_str("\n</ul>\n</header>\n");
 }
 
@@ -468,7 +477,7 @@ fn notes(r: &Report, out: &mut String) {
     }
     let _ = write!(
         out,
-        "<section class=\"notes\">\n<h2>Input notes <span class=\"n\">{}</span></h2>\n",
+        "<section class=\"notes\" id=\"notes\">\n<h2>Input notes <span class=\"n\">{}</span></h2>\n",
         r.notes.len()
     );
     for n in r.notes {
@@ -641,7 +650,7 @@ header.v-fail h1{color:var(--fail)}header.v-warn h1{color:var(--warn)}header.v-p
 .badge.total{background:var(--soft);color:var(--fg)}
 .o-fail.badge{color:var(--fail);background:var(--fail-bg)}.o-known.badge{color:var(--warn);background:var(--warn-bg)}
 .o-unknown.badge{color:var(--unknown);background:var(--unknown-bg)}.o-manual.badge{color:var(--manual);background:var(--manual-bg)}
-.o-pass.badge{color:var(--pass);background:var(--pass-bg)}
+.o-pass.badge{color:var(--pass);background:var(--pass-bg)}.o-notes.badge{color:var(--warn);background:var(--warn-bg)}
 .filters{display:flex;flex-wrap:wrap;align-items:center;gap:8px 20px;margin:16px 0 0;padding:10px 16px;background:var(--card);border:1px solid var(--line);border-radius:10px;font-size:.933rem}
 .filters fieldset{border:0;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px 12px;align-items:center}
 .filters legend{float:left;font-weight:600;margin-right:4px}
