@@ -46,11 +46,10 @@ pub fn render(r: &Report) -> String {
             if failed == 1 { "" } else { "s" }
         )
     };
-    let site = r
-        .header
-        .iter()
-        .find(|(l, _)| *l == "site")
-        .map_or("", |(_, v)| v.as_str());
+    let title = match r.header.iter().find(|(l, _)| *l == "site") {
+        Some((_, site)) => format!("cmg-preflight: {verdict} · {site}"),
+        None => format!("cmg-preflight: {verdict}"),
+    };
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -60,11 +59,10 @@ pub fn render(r: &Report) -> String {
          base-uri 'none'; form-action 'none'\">\n\
          <meta name=\"referrer\" content=\"no-referrer\">\n\
          <meta name=\"generator\" content=\"cmg-preflight {}\">\n\
-         <title>cmg-preflight: {} · {}</title>\n\
+         <title>{}</title>\n\
          <link rel=\"icon\" href=\"data:,\">\n<style>{STYLE}</style>\n</head>\n",
         env!("CARGO_PKG_VERSION"),
-        esc(&verdict),
-        esc(site)
+        esc(&title)
     );
     let state = if c.fail[Severity::Error as usize] > 0 {
         "fail"
