@@ -12,7 +12,7 @@ use crate::source::Origin;
 pub const FORMAT: Format = Format {
     name: "json",
     help: "One result per rule and target (format version 1, schemas/results.schema.json)",
-    about: "one result for every rule and target: `rule`, `name`, `title`, `severity`, `outcome`, `target`, `message`, `expected`, `found`, `location` (`file`, `line`, `column`), `related`, `detail`, `remediation`, plus `summary`, `context`, `notes` and the tool version. Format version 1, described by [schemas/results.schema.json](schemas/results.schema.json)",
+    about: "one result for every rule and target: `rule`, `name`, `title`, `severity`, `outcome`, `target`, `message`, `expected`, `found`, `location` (`file`, `line`, `column`), `related`, `detail`, `evidence` (the why-chain), `remediation`, plus `summary`, `context`, `notes` and the tool version. Format version 1, described by [schemas/results.schema.json](schemas/results.schema.json)",
     extension: "json",
     file_name: "results.json",
     evidence: true,

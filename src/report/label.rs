@@ -58,6 +58,15 @@ impl Label {
         }
     }
 
+    /// The outcome alone, failures of every severity as `fail`: `fail`, `known`, `unknown`,
+    /// `not_applicable`, `manual`, `pass`, `waived` (filters by outcome).
+    pub fn outcome(self) -> &'static str {
+        match self {
+            Label::Fail(_) => "fail",
+            other => other.key(),
+        }
+    }
+
     /// The short word of a checklist column (at most 8 characters): failures in capitals.
     pub fn word(self) -> &'static str {
         match self {

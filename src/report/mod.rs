@@ -9,6 +9,7 @@ pub mod diag;
 pub mod file;
 pub mod github;
 pub mod header;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;

@@ -48,6 +48,7 @@ pub const BUILTIN: &[&Format] = &[
     &super::github::FORMAT,
     &super::azure::FORMAT,
     &super::markdown::FORMAT,
+    &super::html::FORMAT,
 ];
 
 /// `auto` is not a renderer: it picks `human`, `github` or `azure` when the run starts.

@@ -156,6 +156,44 @@ pub fn excerpt(file: &SourceFile, place: Span, width: usize) -> String {
     out.trim_end().to_string()
 }
 
+/// One line of a snippet as plain text, for renderers that draw the snippet themselves (the
+/// HTML report): the file's 1-based line number, the shown text (cut and redacted, `…` where
+/// it was cut), and the byte range of that text that the place covers, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub number: usize,
+    pub text: String,
+    pub mark: Option<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The window's lines, numbered as in the file, with the part `place` covers marked. A
+    /// place of no length marks nothing; its line is the one the mark would be on.
+    pub fn lines(&self, place: Span) -> Vec<Line> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, (piece, cut)) in self.text.split('\n').zip(&self.lines).enumerate() {
+            let (from, to) = (place.start.max(cut.from), place.end().min(cut.to));
+            let at = cut.at.saturating_sub(start);
+            let mark = (from < to)
+                .then(|| (at + (from - cut.from), at + (to - cut.from)))
+                .filter(|(a, b)| piece.is_char_boundary(*a) && piece.is_char_boundary(*b));
+            out.push(Line {
+                number: self.first_line + i + 1,
+                text: piece.to_string(),
+                mark,
+            });
+            start += piece.len() + 1;
+        }
+        out
+    }
+}
+
+/// The redacted lines around `place` in `file`, windowed as every snippet is (see [`Line`]).
+pub fn lines(file: &SourceFile, place: Span) -> Vec<Line> {
+    Snippet::around(file, place).lines(place)
+}
+
 /// The text the window is cut from, redacted: the window's ranges (widened to the left so a
 /// key before a value is seen) after up to [`LOOKBACK`] short earlier lines.
 struct Context {
@@ -280,4 +318,58 @@ pub fn input_diag(e: InputError) -> Diag {
         attach(&mut d, &file, span, "here");
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Syntax;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new(
+            std::path::Path::new("x.json"),
+            text.to_string(),
+            Syntax::Json,
+            "UTF-8",
+        )
+    }
+
+    #[test]
+    fn lines_are_numbered_as_in_the_file_with_the_place_marked() {
+        let text = "{\n  \"a\": 1,\n  \"b\": 22,\n  \"c\": 3\n}\n";
+        let at = text.find("22").expect("22");
+        let got = lines(&file(text), Span::new(at, 2));
+        let numbers: Vec<usize> = got.iter().map(|l| l.number).collect();
+        assert_eq!(numbers, [2, 3, 4]);
+        assert_eq!(got[1].text, "  \"b\": 22,");
+        assert_eq!(got[1].mark, Some((7, 9)));
+        assert_eq!(got[0].mark, None);
+    }
+
+    #[test]
+    fn a_long_line_is_cut_around_the_place() {
+        let text = format!("[{}\"here\"{}]", "1,".repeat(1000), ",2".repeat(1000));
+        let at = text.find("\"here\"").expect("here");
+        let got = lines(&file(&text), Span::new(at, 6));
+        assert_eq!(got.len(), 1);
+        let l = &got[0];
+        assert!(
+            l.text.starts_with('…') && l.text.ends_with('…'),
+            "{}",
+            l.text
+        );
+        assert!(l.text.len() < 1000);
+        let (a, b) = l.mark.expect("marked");
+        assert_eq!(&l.text[a..b], "\"here\"");
+    }
+
+    #[test]
+    fn secrets_are_blanked() {
+        let text = "{\n  \"AdvertFlags\": 1,\n  \"PXEPassword\": \"hunter2\"\n}\n";
+        let at = text.find('1').expect("1");
+        let got = lines(&file(text), Span::new(at, 1));
+        let all: Vec<&str> = got.iter().map(|l| l.text.as_str()).collect();
+        assert!(!all.concat().contains("hunter2"), "{all:?}");
+        assert!(all.iter().any(|l| l.contains("\"*******\"")), "{all:?}");
+    }
 }
