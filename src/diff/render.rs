@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use super::compare::{Diff, Entry, Item, Kind, Place};
 use super::Side;
 use crate::gate::FailOn;
+use crate::report::label::Label;
 use crate::report::markdown::esc;
 use crate::rules::engine::Outcome;
 
@@ -117,12 +118,9 @@ impl View<'_> {
     }
 }
 
+/// The outcome as every report names it (`fail`, `warning`, `n/a`, ...), or `absent`.
 fn outcome_name(e: Option<&Entry>) -> &'static str {
-    match e.map(Entry::outcome) {
-        None => "absent",
-        Some(Outcome::NotApplicable) => "not applicable",
-        Some(o) => o.name(),
-    }
+    e.map_or("absent", |e| Label::of(&e.finding).text())
 }
 
 fn transition(item: &Item) -> String {
