@@ -169,10 +169,10 @@ pub struct InputArgs {
     #[arg(long, value_enum)]
     pub scenario: Option<Scenario>,
 
-    /// Collect each finding's why-chain (set by the command for `--why` and the formats that
-    /// show it; not an option).
+    /// Which findings keep their why-chain (set by the command for `--why` and the formats
+    /// that show it; not an option).
     #[arg(skip)]
-    pub explain: bool,
+    pub explain: crate::rules::evidence::Explain,
 }
 
 #[derive(clap::Args, Debug)]

@@ -13,6 +13,7 @@ use crate::model::{self, media};
 use crate::report::header::Header;
 use crate::report::output::Destination;
 use crate::report::{self, style::Style, Report};
+use crate::rules::evidence::Explain;
 use crate::rules::format::Rule;
 use crate::rules::{engine, registry};
 use crate::source::{walk, InputError};
@@ -117,13 +118,20 @@ fn check_inner(
             ))]);
         }
     }
-    let explain = args.why.is_some() || destinations.iter().any(|d| d.format.evidence);
-    let a = if explain {
-        let mut input = args.input.clone();
-        input.explain = true;
-        analyse(&input)?
+    // `--why` shows passes too; the formats with evidence keep it for what needs attention.
+    let explain = if args.why.is_some() {
+        Explain::All
+    } else if destinations.iter().any(|d| d.format.evidence) {
+        Explain::Failures
     } else {
+        Explain::Off
+    };
+    let a = if explain == Explain::Off {
         analyse(&args.input)?
+    } else {
+        let mut input = args.input.clone();
+        input.explain = explain;
+        analyse(&input)?
     };
     let header = Header {
         args: &args.input,

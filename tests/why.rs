@@ -136,19 +136,33 @@ fn json_evidence_carries_the_chain_with_places() {
         (tested["line"].as_u64(), tested["column"].as_u64()),
         (Some(38), Some(36))
     );
-    // Passes have their evidence too.
-    let pass = results
-        .iter()
-        .find(|r| r["rule"] == "CNT-01" && r["outcome"] == "pass")
-        .expect("a CNT-01 pass");
-    assert!(pass["evidence"]
-        .as_array()
-        .expect("evidence")
-        .iter()
-        .any(|l| l["value"]
-            .as_str()
-            .is_some_and(|v| v.starts_with("content status row for the CMG"))
-            && l["file"] == "examples/contoso/content-status.json"));
+    // A plain JSON run keeps the chains of what needs attention; passes have none.
+    let pass_has = |doc: &serde_json::Value| {
+        doc["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .find(|r| r["rule"] == "CNT-01" && r["outcome"] == "pass")
+            .and_then(|r| r["evidence"].as_array().cloned())
+    };
+    assert_eq!(pass_has(&doc), None);
+    // With --why, every result keeps its chain, passes included, in the JSON file too.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("r.json");
+    let o = check(&[
+        "--why",
+        "CNT-01",
+        "--format",
+        &format!("json={}", file.display()),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("r.json")).expect("json");
+    let ev = pass_has(&doc).expect("a pass with evidence under --why");
+    assert!(ev.iter().any(|l| l["value"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("content status row for the CMG"))
+        && l["file"] == "examples/contoso/content-status.json"));
 }
 
 #[test]

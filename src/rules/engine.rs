@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::condition::{eval, Env, Evidence, Pending, Verdict};
-use super::evidence::{self, Link};
+use super::evidence::{self, Explain, Link};
 use super::format::{Rule, Scope, Severity};
 use super::template::{command, render};
 use crate::model::fact::{Fact, V};
@@ -177,16 +177,16 @@ pub fn select(
     }
 }
 
-/// Evaluates every rule of the scenario on its targets. `explain`: collect each finding's
+/// Evaluates every rule of the scenario on its targets. `explain`: which findings keep their
 /// why-chain ([`Finding::evidence`]).
 pub fn run(
     rules: &[Rule],
     model: &Model,
     targets: &Targets,
     scenario: &str,
-    explain: bool,
+    explain: Explain,
 ) -> Vec<Finding> {
-    let base = Env::new(&model.root, HashMap::new()).explaining(explain);
+    let base = Env::new(&model.root, HashMap::new()).explaining(explain.collects());
     let mut out = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         // A rule of another scenario is not evaluated at all, so it does not crowd the checklist.
@@ -200,7 +200,7 @@ pub fn run(
             out.push(nothing_to_check(index, rule));
         }
         for (target, env) in expanded {
-            out.push(evaluate(index, rule, target, &env));
+            out.push(evaluate(index, rule, target, &env, explain));
         }
     }
     out
@@ -344,7 +344,7 @@ pub(crate) fn expand<'a>(
     }
 }
 
-fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
+fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env, explain: Explain) -> Finding {
     let mut f = Finding {
         rule: index,
         target,
@@ -371,12 +371,12 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
         match e.verdict {
             Verdict::Fail => {
                 let reason = format!("does not apply: {} is {}", e.ev.path, e.ev.found);
-                if env.explain {
+                if explain.keeps(Outcome::NotApplicable) {
                     f.evidence = chain(env, &e.ev.links);
                 }
                 return not_applicable(f, reason);
             }
-            Verdict::Unknown => return unknown(f, rule, env, e.ev),
+            Verdict::Unknown => return unknown(f, rule, env, e.ev, explain),
             Verdict::Pass => {}
         }
     }
@@ -391,11 +391,11 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
     };
     let e = eval(cond, env);
     match e.verdict {
-        Verdict::Unknown => unknown(f, rule, env, e.ev),
+        Verdict::Unknown => unknown(f, rule, env, e.ev, explain),
         Verdict::Fail => {
             f.outcome = Outcome::Fail;
             f.message = render(&rule.message, env, &e.ev);
-            fill(&mut f, e.ev, env);
+            fill(&mut f, e.ev, env, explain);
             f
         }
         Verdict::Pass => {
@@ -410,24 +410,24 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env) -> Finding {
                         env,
                         &we.ev,
                     );
-                    fill(&mut f, we.ev, env);
+                    fill(&mut f, we.ev, env, explain);
                     return f;
                 }
             }
             f.message = render(&rule.title, env, &e.ev);
-            fill(&mut f, e.ev, env);
+            fill(&mut f, e.ev, env, explain);
             f
         }
     }
 }
 
-fn fill(f: &mut Finding, ev: Evidence, env: &Env) {
+fn fill(f: &mut Finding, ev: Evidence, env: &Env, explain: Explain) {
     let links = ev.links;
     f.expected = ev.expected;
     f.found = ev.found;
     f.location = ev.origin;
     f.also = ev.also;
-    if env.explain {
+    if explain.keeps(f.outcome) {
         f.evidence = chain(env, &links);
     }
 }
@@ -452,14 +452,14 @@ fn not_applicable(mut f: Finding, reason: String) -> Finding {
     f
 }
 
-fn unknown(mut f: Finding, rule: &Rule, env: &Env, ev: Evidence) -> Finding {
+fn unknown(mut f: Finding, rule: &Rule, env: &Env, ev: Evidence, explain: Explain) -> Finding {
     f.outcome = Outcome::Unknown;
     f.message = render(&rule.title, env, &ev);
     f.detail = Some(match &ev.gap {
         Some(g) => g.explain(),
         None => ev.found.clone(),
     });
-    fill(&mut f, ev, env);
+    fill(&mut f, ev, env, explain);
     f
 }
 

@@ -6,8 +6,39 @@
 //! Collected only when an output needs it (`--why`, JSON, SARIF, HTML), since a large site has
 //! hundreds of thousands of results.
 
+use super::engine::Outcome;
 use crate::model::fact::{Fact, V};
 use crate::source::Origin;
+
+/// Which findings keep their why-chain. A large site has hundreds of thousands of passes, so
+/// the formats that show chains keep them for what needs attention, and `--why` for all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Explain {
+    #[default]
+    Off,
+    /// Failures (also lowered to warnings, and later waived) and unknowns.
+    Failures,
+    /// Every finding, passes and not-applicable ones included.
+    All,
+}
+
+impl Explain {
+    /// Whether evaluation records what a chain needs.
+    pub fn collects(self) -> bool {
+        self != Explain::Off
+    }
+
+    /// Whether a finding with this outcome keeps its chain.
+    pub fn keeps(self, outcome: Outcome) -> bool {
+        match self {
+            Explain::Off => false,
+            Explain::All => true,
+            Explain::Failures => {
+                matches!(outcome, Outcome::Fail | Outcome::Unknown | Outcome::Waived)
+            }
+        }
+    }
+}
 
 /// One fact in the chain.
 #[derive(Clone, Debug, PartialEq)]
