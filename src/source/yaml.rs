@@ -12,6 +12,20 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// serde-saphyr's default budget (250,000 nodes, 1,000,000 events, 64 MiB of scalars) is for
+/// configuration files; the content status of a large site is millions of nodes. Without
+/// aliases a node takes at least one byte of the file and an event at most a few, so the
+/// budgets grow with the file's size; the alias and anchor budgets, which stop expansion
+/// bombs, stay serde-saphyr's. (The file itself is bounded by the reader's size limit.)
+fn budget_for(len: usize) -> Option<serde_saphyr::Budget> {
+    serde_saphyr::budget! {
+        max_reader_input_bytes: None,
+        max_nodes: len.max(250_000),
+        max_events: len.saturating_mul(3).max(1_000_000),
+        max_total_scalar_bytes: len.max(64 * 1024 * 1024),
+    }
+}
+
 /// Parses a document. serde-saphyr refuses keys repeated exactly; keys that differ only in
 /// case (which PowerShell treats as one property) come back as duplicates.
 pub fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), YamlError> {
@@ -20,6 +34,7 @@ pub fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), YamlError> {
         strict_booleans: true,
         underscored_numbers_as_strings: true,
         leading_zero_numbers_as_strings: true,
+        budget: budget_for(text.len()),
     };
     match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, opts) {
         Ok(root) => {
@@ -160,6 +175,31 @@ impl<'de> Visitor<'de> for TreeVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_site_is_over_the_default_node_budget_and_parses() {
+        // 65,000 content status rows of three keys: 260,001 nodes, over the default 250,000.
+        let mut text = String::new();
+        for i in 0..65_000 {
+            text.push_str(&format!(
+                "- PackageID: PS{i:06}\n  State: 0\n  ServerNALPath: x\n"
+            ));
+        }
+        let Ok((node, dups)) = parse(&text) else {
+            panic!("a large plain file does not parse")
+        };
+        assert!(dups.is_empty());
+        assert!(matches!(&node.value, Value::Array(rows) if rows.len() == 65_000));
+        // Aliases keep serde-saphyr's own budget: a billion laughs still fails.
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (i, name) in ["b", "c", "d", "e", "f", "g", "h", "i"].iter().enumerate() {
+            let prev = ["a", "b", "c", "d", "e", "f", "g", "h"][i];
+            bomb.push_str(&format!(
+                "{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
+        }
+        assert!(parse(&bomb).is_err());
+    }
 
     #[test]
     fn spans_and_strict_scalars() {
