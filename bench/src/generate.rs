@@ -329,10 +329,15 @@ impl Rng {
     pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
+}
 
-    fn chance(&mut self, permille: u32) -> bool {
-        self.below(1000) < permille as usize
-    }
+/// Whether object `index` has a fault of kind `stream`: exactly `permille` in 1,000 of any run
+/// of consecutive objects (evenly spaced, from a seeded phase), so that the number of findings
+/// grows in proportion to the export, also in small ones.
+fn fault(seed: u64, stream: u64, index: usize, permille: u32) -> bool {
+    let phase = Rng::stream(seed, stream, u64::MAX).below(1000);
+    let step = |i: usize| (i * permille as usize + phase) / 1000;
+    step(index + 1) > step(index)
 }
 
 const S_TS: u64 = 1;
@@ -852,7 +857,7 @@ fn deployment(p: &Params, i: usize) -> V {
     let mut r = Rng::stream(p.seed, S_DEP, i as u64);
     let dep = p.deployment_id(i);
     let ts = i % p.task_sequences;
-    let flags = if r.chance(p.fault_permille) {
+    let flags = if fault(p.seed, S_DEP, i, p.fault_permille) {
         ADVERT_FLAGS | TS_INTRANET_ONLY
     } else {
         ADVERT_FLAGS
@@ -898,7 +903,10 @@ fn content_status(p: &Params, pool: &Pool, c: usize) -> Vec<V> {
     let (missing, failed) = if c < 2 + OS_IMAGES {
         (false, false)
     } else {
-        (r.chance(p.fault_permille), r.chance(p.fault_permille / 2))
+        (
+            fault(p.seed, S_STATUS, c, p.fault_permille),
+            fault(p.seed, S_STATUS + 100, c, p.fault_permille / 2),
+        )
     };
     let first = r.below(p.distribution_points);
     let mut hosts: Vec<String> = (0..rows)
