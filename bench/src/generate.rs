@@ -36,9 +36,10 @@
 //! to media (one per task sequence by default), the content status of everything referenced
 //! (`status_rows_min..=status_rows_max` distribution points per object plus the CMG's row),
 //! client settings, the boot image, the boot media certificate and boundary groups.
-//! `fault_permille` seeds real findings: that share of deployments does not allow the internet
-//! (DEP-02), that share of the referenced content is missing on the CMG (CNT-01) and half of it
-//! again failed there (CNT-02). With 0 every rule that the data can decide passes.
+//! `fault_permille` seeds real findings, evenly spaced from a seeded start: that share of the
+//! deployments does not allow the internet (DEP-02), that share of the pool content is missing
+//! on the CMG (CNT-01), and half that share failed there (CNT-02). With 0 every rule that the
+//! data can decide passes.
 
 use std::fmt::Write as _;
 use std::fs::File;
