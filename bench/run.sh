@@ -230,7 +230,9 @@ kb() { awk -v b="$1" 'BEGIN { print b / 1024 }'; }
             elif [[ "$c" =~ ^[01]$ ]]; then
                 res="$c: ${R[$name.$mode.summary]}"
             else
-                res="$c: $(grep -m1 -o '[^│×]*budget breached[^│]*\|error[^│]*' "$work/$name.$mode.stderr" | head -c 120 || true)"
+                # The first message of the error report (miette wraps it over two lines).
+                res="$c: $(sed -n '1,2p' "$work/$name.$mode.stderr" | tr -d '×│' | tr -s ' \n' ' ' |
+                    sed "s|$work/$name/export/||" | head -c 160)"
             fi
             echo "| $name | $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }') | $m | $runs | $(fmt "$w") | $(fmt "$u") | $(mb "$r") | $(fmt "$fw" 3) | $(mb "$fr") | $(fmt "$(ratio "$(checked "$name.$mode" 1)" "$fw")" 1) | $(fmt "$(ratio "$(checked "$name.$mode" 3)" "$(kb "$bytes")")" 2) | $res |"
         done
