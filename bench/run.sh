@@ -91,17 +91,22 @@ input_bytes() { du -cb "$work/$1/export" "$work/$1/media-one.yaml" | tail -n1 | 
 # measure OUT_PREFIX CMD...: one run under /usr/bin/time -v with the caps; prints
 # "wall_s cpu_s rss_kb exit" (cpu = user + system). A run stopped by the time cap is killed
 # (exit 137); one stopped by the memory cap fails to allocate. Either way: "nan nan nan EXIT".
+# The wall time is taken around the run (GNU time prints only hundredths of a second), less
+# the cost of the wrappers themselves (`overhead`, measured on `true` below).
+overhead=0
 measure() {
     local out=$1
     shift
-    local tf=$work/time.txt
+    local tf=$work/time.txt t0 t1
     rm -f "$tf"
     set +e
+    t0=$EPOCHREALTIME
     (
         ulimit -v $((cap_gb * 1024 * 1024))
         exec timeout -s KILL "$cap_s" /usr/bin/time -v -o "$tf" "$@" >"$out.stdout" 2>"$out.stderr"
     )
     local code=$?
+    t1=$EPOCHREALTIME
     set -e
     if [ ! -s "$tf" ] || grep -q "Command terminated by signal" "$tf"; then
         # Killed by the cap (timeout) or by the kernel (memory): no usable numbers.
@@ -109,8 +114,7 @@ measure() {
         return
     fi
     local wall cpu rss status
-    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tf" |
-        awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }')
+    wall=$(awk -v a="$t0" -v b="$t1" -v o="$overhead" 'BEGIN { w = b - a - o; if (w < 0) w = 0; printf "%.4f", w }')
     cpu=$(awk -F': ' '/User time \(seconds\)|System time \(seconds\)/ { s += $2 } END { print s }' "$tf")
     rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tf")
     status=$(sed -n 's/.*Exit status: //p' "$tf")
@@ -145,6 +149,10 @@ s = d["summary"]
 print(f"{s['checks']} checks, {s['fail']} failed, {s['unknown']} unknown, {len(d['notes'])} notes")
 EOF
 }
+
+# The wrappers' own cost: the median of 9 runs of `true`.
+overhead=$(for _ in 1 2 3 4 5 6 7 8 9; do measure "$work/true" true; done | cut -d' ' -f1 | median)
+echo "== wrapper overhead: $overhead s per run (subtracted)" >&2
 
 declare -A R
 for name in "${datasets[@]}"; do
@@ -214,7 +222,7 @@ kb() { awk -v b="$1" 'BEGIN { print b / 1024 }'; }
     echo
     echo "### Whole process: cmg-preflight and the floor"
     echo
-    echo "Medians of the runs; CPU is user + system time. The floor reads, decodes and parses the same files into IgnoredAny. Input size: the export folder and the media plan on disk. Caps: ${cap_s} s, ${cap_gb} GB of virtual memory."
+    echo "Medians of the runs; wall time is measured around each run, less the $(awk -v o="$overhead" 'BEGIN { printf "%.1f", 1000 * o }') ms the wrappers (ulimit, timeout, GNU time) take; CPU is user + system time. The floor reads, decodes and parses the same files into IgnoredAny. Input size: the export folder and the media plan on disk. Caps: ${cap_s} s, ${cap_gb} GB of virtual memory."
     echo
     echo "| input | size (MB) | mode | runs | wall (s) | CPU (s) | peak RSS (MB) | floor wall (s) | floor RSS (MB) | wall ÷ floor | RSS ÷ input | exit: result |"
     echo "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
