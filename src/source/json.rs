@@ -120,6 +120,36 @@ impl<'a> RawCursor<'a> {
     }
 }
 
+/// The first offset from `i` that holds a `"`, a `\\` or a control character (or the end):
+/// the bytes a string takes as they are. Eight bytes at a time, with the has-zero-byte and
+/// has-byte-less-than tricks of <https://graphics.stanford.edu/~seander/bithacks.html>.
+fn plain_run(s: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    const SPACES: u64 = u64::from_ne_bytes([0x20; 8]);
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+        // A byte below 0x20; exact for the existence of one, as the byte-wise scan below decides.
+        let control = x.wrapping_sub(SPACES) & !x & HIGHS;
+        if zero(x ^ QUOTES) | zero(x ^ BACKSLASHES) | control != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = s.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
@@ -236,6 +266,7 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         let mut run = self.i;
         loop {
+            self.i = plain_run(self.s, self.i);
             let Some(&c) = self.s.get(self.i) else {
                 return Err(JsonError {
                     offset: open,
@@ -244,7 +275,11 @@ impl<'a> Parser<'a> {
             };
             match c {
                 b'"' => {
-                    out.push_str(&self.text[run..self.i]);
+                    if out.is_empty() {
+                        out = self.text[run..self.i].to_string();
+                    } else {
+                        out.push_str(&self.text[run..self.i]);
+                    }
                     self.i += 1;
                     return Ok(out);
                 }
@@ -417,6 +452,29 @@ mod tests {
     fn deep_nesting_is_rejected_not_a_stack_overflow() {
         let text = "[".repeat(100_000);
         assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn plain_runs_stop_where_a_byte_at_a_time_scan_stops() {
+        let naive = |s: &[u8], i: usize| {
+            (i..s.len())
+                .find(|&j| s[j] == b'"' || s[j] == b'\\' || s[j] < 0x20)
+                .unwrap_or(s.len())
+        };
+        let texts = [
+            "plain text without a stop, longer than eight bytes",
+            "ab\"cd",
+            "0123456789abcdef\\x",
+            "é€𝄞 ünïcödé text then \u{1f} control",
+            "\u{7f}\u{80}\u{ff} high bytes and 0x21 ! then quote\"",
+            "",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for i in 0..=b.len() {
+                assert_eq!(plain_run(b, i), naive(b, i), "{t:?} from {i}");
+            }
+        }
     }
 
     #[test]
