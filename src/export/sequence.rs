@@ -37,6 +37,15 @@ pub struct XmlReference {
 
 /// The steps and the referenced packages of the Sequence XML, in document order.
 pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
+    parse_keeping(xml, &|_| true)
+}
+
+/// [`parse`], keeping only the step variables whose `property` `keep` accepts (the model reads
+/// a few; a task sequence has hundreds).
+pub fn parse_keeping(
+    xml: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
     let mut reader = Reader::from_str(xml);
     let mut out: Vec<XmlStep> = Vec::new();
     let mut references: Vec<XmlReference> = Vec::new();
@@ -92,9 +101,10 @@ pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
             }
             Event::Start(e) if in_step && is(&e, "variable") => {
                 let [name, property] = attrs(&e, ["name", "property"]);
-                var = Some(XmlVar {
+                let property = property.unwrap_or_default();
+                var = keep(&property).then(|| XmlVar {
                     name: name.map(Cow::into_owned).unwrap_or_default(),
-                    property: property.map(Cow::into_owned).unwrap_or_default(),
+                    property: property.into_owned(),
                     value: String::new(),
                     at: (after, 0),
                 });

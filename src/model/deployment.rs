@@ -7,7 +7,7 @@ use super::flags::{self, Availability, ContentOption};
 use super::{clients, optional_text, text, ById, Context};
 use crate::export::family::Family;
 use crate::export::field::{Field, Gap, GapKind};
-use crate::export::records::{Deployment, Step, TaskSequence};
+use crate::export::records::{Deployment, Step, TaskSequence, INSTALL_VARS, JOIN_VARS};
 use crate::export::Export;
 
 pub(crate) fn deployment(export: &Export, d: &Deployment, ctx: &Context, by_id: &ById) -> Fact {
@@ -275,12 +275,7 @@ fn step(s: &Step) -> Fact {
             .find(|v| names.iter().any(|n| v.property.eq_ignore_ascii_case(n)))
     };
     // Apply Network Settings: NetworkJoinType; Join Domain or Workgroup: JoinType (0 domain, 1 workgroup).
-    let join = match var(&[
-        "NetworkJoinType",
-        "OSDNetworkJoinType",
-        "JoinType",
-        "OSDJoinType",
-    ]) {
+    let join = match var(&JOIN_VARS) {
         Some(v) => match v.value.trim() {
             "1" => Fact::str("workgroup", Some(v.origin)),
             "0" => Fact::str("domain", Some(v.origin)),
@@ -289,11 +284,7 @@ fn step(s: &Step) -> Fact {
         .with_raw(format!("{} {}", v.property, v.value.trim())),
         None => Fact::new(V::Null, Some(s.origin)),
     };
-    let install = match var(&[
-        "ClientInstallProperties",
-        "SMSClientInstallProperties",
-        "InstallationProperties",
-    ]) {
+    let install = match var(&INSTALL_VARS) {
         Some(v) => Fact::str(v.value.clone(), Some(v.origin)),
         None => Fact::new(V::Null, Some(s.origin)),
     };

@@ -110,9 +110,20 @@ impl<'a> RawCursor<'a> {
                     r += 1;
                 }
             } else {
-                let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
-                r += ch_len;
-                d += ch_len;
+                // Up to the next escape, raw and decoded bytes are the same: move on in one
+                // step, to the wanted offset or the escape, whichever comes first, never
+                // stopping inside a character (what stepping by characters gives).
+                let limit = r.saturating_add(decoded_offset - d).min(b.len());
+                let stop = b
+                    .get(r + 1..limit)
+                    .and_then(|run| run.iter().position(|&c| c == b'\\'))
+                    .map_or(limit, |p| r + 1 + p);
+                let mut step = stop.max(r + 1) - r;
+                while r + step < b.len() && !raw.is_char_boundary(r + step) {
+                    step += 1;
+                }
+                r += step;
+                d += step;
             }
         }
         (self.r, self.d) = (r, d);
@@ -474,6 +485,59 @@ mod tests {
             for i in 0..=b.len() {
                 assert_eq!(plain_run(b, i), naive(b, i), "{t:?} from {i}");
             }
+        }
+    }
+
+    #[test]
+    fn raw_offsets_agree_with_stepping_by_characters() {
+        // The cursor before it moved through runs in one step.
+        fn by_chars(raw: &str, decoded_offset: usize) -> usize {
+            let b = raw.as_bytes();
+            let (mut r, mut d) = (0, 0);
+            while r < b.len() && d < decoded_offset {
+                if b[r] == b'\\' && r + 1 < b.len() {
+                    let (raw_len, dec_len) = match b[r + 1] {
+                        b'u' => {
+                            let hex = raw
+                                .get(r + 2..r + 6)
+                                .and_then(|h| u32::from_str_radix(h, 16).ok());
+                            match hex {
+                                Some(0xD800..=0xDBFF) if raw.get(r + 6..r + 8) == Some("\\u") => {
+                                    (12, 4)
+                                }
+                                Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),
+                                None => (2, 1),
+                            }
+                        }
+                        _ => (2, 1),
+                    };
+                    r += raw_len;
+                    d += dec_len;
+                    while r < b.len() && !raw.is_char_boundary(r) {
+                        r += 1;
+                    }
+                } else {
+                    let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
+                    r += ch_len;
+                    d += ch_len;
+                }
+            }
+            r
+        }
+        for raw in [
+            "a\\u003cb\\\"c",
+            "\\\u{FFFD}",
+            "\\é\\u00",
+            "a\\u12",
+            "plain ünïcode € text with no escape at all",
+            "é\\r\\né\\u00e9x\\ud83d\\ude00y\\",
+        ] {
+            let mut cursor = RawCursor::new(raw);
+            for d in 0..raw.len() + 4 {
+                assert_eq!(cursor.raw(d), by_chars(raw, d), "{raw:?} at {d}");
+                assert_eq!(raw_offset(raw, d), by_chars(raw, d), "{raw:?} at {d}");
+            }
+            assert_eq!(raw_offset(raw, usize::MAX), raw.len(), "{raw:?} at the end");
         }
     }
 
