@@ -291,14 +291,15 @@ fn write_outputs(
     }
     let mut errors = Vec::new();
     for d in destinations {
-        let text = report::output::render(d.format, report, style, d.file.is_some());
+        let to_file = d.file.is_some();
         let written = match &d.file {
-            None => out
-                .write_all(text.as_bytes())
+            None => report::output::render_to(d.format, report, style, to_file, out)
                 .and_then(|()| out.flush())
                 .map_err(|e| InputError::usage(format!("cannot write to standard output: {e}"))),
-            Some(path) => report::file::write(path, &text)
-                .map_err(|e| InputError::whole_file(path, format!("cannot write the report: {e}"))),
+            Some(path) => report::file::write_with(path, &mut |w| {
+                report::output::render_to(d.format, report, style, to_file, w)
+            })
+            .map_err(|e| InputError::whole_file(path, format!("cannot write the report: {e}"))),
         };
         if let Err(e) = written {
             errors.push(e);

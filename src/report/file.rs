@@ -44,6 +44,14 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
 
 /// Writes `text` to `path` atomically (see the module comment). Call [`check_target`] first.
 pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
+    write_with(path, &mut |w| w.write_all(text.as_bytes()))
+}
+
+/// [`write`], the content written by `body` (a report streamed as it is rendered).
+pub fn write_with(
+    path: &Path,
+    body: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let name = path
         .file_name()
         .ok_or_else(|| std::io::Error::other("not a file name"))?;
@@ -68,7 +76,11 @@ pub fn write(path: &Path, text: &str) -> std::io::Result<()> {
         .suffix(".tmp")
         .permissions(std::fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        body(&mut buffered)?;
+        buffered.flush()?;
+    }
     tmp.flush()?;
     if existing.is_some() {
         // The umask narrowed the create mode; an existing file's own mode is kept exactly.

@@ -12,11 +12,25 @@ use crate::source::Origin;
 pub const FORMAT_VERSION: u32 = 1;
 
 pub fn render(r: &Report) -> String {
+    let mut text = Vec::new();
+    let _ = write(r, &mut text);
+    String::from_utf8(text).unwrap_or_default()
+}
+
+/// Bytes gathered before they are handed to the writer.
+const CHUNK: usize = 1 << 16;
+
+/// [`render`] onto a writer, a chunk at a time: a large site's result is hundreds of megabytes.
+pub fn write(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let c = r.counts();
     // The document is written member by member, each result straight from the findings (no
     // `Value` tree of the whole report: a large site has hundreds of thousands of results).
     // The text is what `serde_json::to_string_pretty` gives for the whole document.
-    let mut out = Writer::default();
+    let mut out = Writer {
+        text: Vec::with_capacity(CHUNK * 2),
+        scratch: Vec::new(),
+        sink: w,
+    };
     out.text.extend_from_slice(b"{\n");
     out.member("version", &json!(FORMAT_VERSION));
     out.member(
@@ -41,6 +55,7 @@ pub fn render(r: &Report) -> String {
             }
             out.text.extend_from_slice(b"    ");
             out.pretty(&result(r, f), b"\n    ");
+            out.flush_full()?;
         }
         out.text.extend_from_slice(b"\n  ]");
     }
@@ -68,18 +83,27 @@ pub fn render(r: &Report) -> String {
         b"\n  ",
     );
     out.text.extend_from_slice(b"\n}\n");
-    String::from_utf8(out.text).unwrap_or_default()
+    out.sink.write_all(&out.text)
 }
 
 /// Pretty JSON written piece by piece, at the indentation `to_string_pretty` gives a member of
 /// the top-level object (two spaces) or an element of one of its arrays (four).
-#[derive(Default)]
-struct Writer {
+struct Writer<'w> {
     text: Vec<u8>,
     scratch: Vec<u8>,
+    sink: &'w mut dyn std::io::Write,
 }
 
-impl Writer {
+impl Writer<'_> {
+    /// Hands the gathered text to the writer once there is a chunk of it.
+    fn flush_full(&mut self) -> std::io::Result<()> {
+        if self.text.len() >= CHUNK {
+            self.sink.write_all(&self.text)?;
+            self.text.clear();
+        }
+        Ok(())
+    }
+
     /// `  "key": ` at the top level.
     fn key(&mut self, key: &str) {
         self.text.extend_from_slice(b"  ");

@@ -144,6 +144,20 @@ pub fn process_env(key: &str) -> Option<String> {
 }
 
 /// Renders one format. A human report written to a file has no colour.
+/// [`render`] onto a writer; the JSON format is written as it is rendered, not held whole.
+pub fn render_to(
+    format: Format,
+    report: &Report,
+    style: &Style,
+    to_file: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => super::json::write(report, w),
+        _ => w.write_all(render(format, report, style, to_file).as_bytes()),
+    }
+}
+
 pub fn render(format: Format, report: &Report, style: &Style, to_file: bool) -> String {
     match format {
         Format::Human | Format::Auto => {
