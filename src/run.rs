@@ -62,7 +62,7 @@ pub fn analyse(args: &InputArgs) -> Result<Analysis, Vec<InputError>> {
     let files = walk::collect(&args.paths)?;
     let mut export = load_export(args, &config, media_path.as_deref(), sources, &files)?;
     let (plan_path, plan) = load_plan(media_path, &mut export, args.encoding)?;
-    let model = model::build(&export, plan.as_ref(), &ctx);
+    let mut model = model::build(&export, plan.as_ref(), &ctx);
     let targets = engine::select(
         &model,
         if args.deployments.is_empty() {
@@ -77,6 +77,7 @@ pub fn analyse(args: &InputArgs) -> Result<Analysis, Vec<InputError>> {
         ctx.scenario,
     )
     .map_err(|m| vec![InputError::usage(m)])?;
+    model.add_content(&export, &targets.deployments);
     let mut rules: Vec<Rule> = catalog
         .rules
         .iter()

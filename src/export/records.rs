@@ -126,6 +126,7 @@ pub struct Step {
     pub class: String,
     pub name: String,
     pub enabled: bool,
+    /// The variables the model reads (join type, client install properties), in order.
     pub vars: Vec<StepVar>,
     pub origin: Origin,
 }
@@ -440,7 +441,7 @@ fn sequence(o: &Obj) -> (Field<Vec<Step>>, Listed) {
         );
     };
     let mut places = o.string_places(node);
-    match sequence::parse(xml) {
+    match sequence::parse_keeping(xml, &is_model_var) {
         Err(why) => (
             Field::Missing(Gap {
                 kind: GapKind::Invalid(why),
@@ -489,13 +490,39 @@ fn sequence(o: &Obj) -> (Field<Vec<Step>>, Listed) {
     }
 }
 
-/// A `Get-CMTaskSequenceStep` object: its properties are the step's variables.
+/// Step variables (by `property`) that say how the step joins the device: Apply Network
+/// Settings' NetworkJoinType, Join Domain or Workgroup's JoinType (0 domain, 1 workgroup).
+pub const JOIN_VARS: [&str; 4] = [
+    "NetworkJoinType",
+    "OSDNetworkJoinType",
+    "JoinType",
+    "OSDJoinType",
+];
+
+/// Step variables that hold the client's installation properties (Setup Windows and ConfigMgr).
+pub const INSTALL_VARS: [&str; 3] = [
+    "ClientInstallProperties",
+    "SMSClientInstallProperties",
+    "InstallationProperties",
+];
+
+/// Whether the model reads a step variable: the others are not kept (a large site has
+/// millions of them).
+fn is_model_var(property: &str) -> bool {
+    JOIN_VARS
+        .iter()
+        .chain(INSTALL_VARS.iter())
+        .any(|n| property.eq_ignore_ascii_case(n))
+}
+
+/// A `Get-CMTaskSequenceStep` object: its properties are the step's variables (those the
+/// model reads, see [`is_model_var`]).
 pub fn step_row(o: &Obj, class: &str) -> StepRow {
     let vars = o
         .node
         .members()
         .iter()
-        .filter(|m| !m.value.is_null())
+        .filter(|m| !m.value.is_null() && is_model_var(&m.key))
         .filter_map(|m| {
             let value = match &m.value.value {
                 crate::source::node::Value::String(s) => s.clone(),

@@ -2,6 +2,8 @@
 //! name, whether it (or a group around it) is disabled, and its `property="..."` variables,
 //! each with its offset in the XML so a finding can point inside the exported string.
 
+use std::borrow::Cow;
+
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -35,6 +37,15 @@ pub struct XmlReference {
 
 /// The steps and the referenced packages of the Sequence XML, in document order.
 pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
+    parse_keeping(xml, &|_| true)
+}
+
+/// [`parse`], keeping only the step variables whose `property` `keep` accepts (the model reads
+/// a few; a task sequence has hundreds).
+pub fn parse_keeping(
+    xml: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
     let mut reader = Reader::from_str(xml);
     let mut out: Vec<XmlStep> = Vec::new();
     let mut references: Vec<XmlReference> = Vec::new();
@@ -56,21 +67,22 @@ pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
             Event::Eof => break,
             Event::Start(e) | Event::Empty(e) if is(&e, "sequence") => root_seen = true,
             Event::Start(e) | Event::Empty(e) if is(&e, "reference") => {
-                if let Some(package) = attr(&e, "package") {
+                if let [Some(package)] = attrs(&e, ["package"]) {
                     references.push(XmlReference {
-                        package,
+                        package: package.into_owned(),
                         at: (before, after - before),
                     });
                 }
             }
             Event::Start(e) | Event::Empty(e) if is(&e, "group") || is(&e, "step") => {
-                let off = attr(&e, "disable").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+                let [disable, class, name] = attrs(&e, ["disable", "type", "name"]);
+                let off = disable.is_some_and(|v| v.eq_ignore_ascii_case("true"));
                 let enabled = !off && !disabled.iter().any(|d| *d);
                 let self_closing = xml.as_bytes().get(after.saturating_sub(2)) == Some(&b'/');
                 if is(&e, "step") {
                     out.push(XmlStep {
-                        class: attr(&e, "type").unwrap_or_default(),
-                        name: attr(&e, "name").unwrap_or_default(),
+                        class: class.map(Cow::into_owned).unwrap_or_default(),
+                        name: name.map(Cow::into_owned).unwrap_or_default(),
                         enabled,
                         at: (before, after - before),
                         vars: Vec::new(),
@@ -88,9 +100,11 @@ pub fn parse(xml: &str) -> Result<(Vec<XmlStep>, Vec<XmlReference>), String> {
                 }
             }
             Event::Start(e) if in_step && is(&e, "variable") => {
-                var = Some(XmlVar {
-                    name: attr(&e, "name").unwrap_or_default(),
-                    property: attr(&e, "property").unwrap_or_default(),
+                let [name, property] = attrs(&e, ["name", "property"]);
+                let property = property.unwrap_or_default();
+                var = keep(&property).then(|| XmlVar {
+                    name: name.map(Cow::into_owned).unwrap_or_default(),
+                    property: property.into_owned(),
                     value: String::new(),
                     at: (after, 0),
                 });
@@ -131,11 +145,23 @@ fn is(e: &BytesStart, name: &str) -> bool {
     e.name().as_ref() == name.as_bytes()
 }
 
-fn attr(e: &BytesStart, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == name.as_bytes())
-        .and_then(|a| a.unescape_value().ok().map(|v| v.into_owned()))
+/// The unescaped values of the named attributes, in one pass over the tag. The first
+/// attribute of a name counts (a value that does not unescape is none, as is a later
+/// duplicate): what a search of the attributes for the first one with the name gives.
+fn attrs<'a, const N: usize>(e: &'a BytesStart, names: [&str; N]) -> [Option<Cow<'a, str>>; N] {
+    let mut found: [Option<Option<Cow<'a, str>>>; N] = std::array::from_fn(|_| None);
+    let mut all = e.attributes();
+    // The first of a name is all we take, so the duplicate check (a list of every key seen,
+    // searched for each attribute) would change nothing.
+    all.with_checks(false);
+    for a in all.flatten() {
+        if let Some(i) = names.iter().position(|n| a.key.as_ref() == n.as_bytes()) {
+            if found[i].is_none() {
+                found[i] = Some(a.unescape_value().ok());
+            }
+        }
+    }
+    found.map(Option::flatten)
 }
 
 fn entity(name: &str) -> String {

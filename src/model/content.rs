@@ -2,6 +2,7 @@
 //! the content-enabled CMGs and cloud DPs, from the per-DP content status rows. Application
 //! references use model names; the rows' SecureObjectID maps them to content (domain §2.4).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use super::fact::{Fact, V};
@@ -29,16 +30,50 @@ pub fn cloud_hosts<'a>(services: impl Iterator<Item = &'a AzureService>) -> Vec<
 }
 
 /// A NAL path names a server as `\\host\` or `\\host.domain\`; a host must stand between
-/// separators, so `cmg` does not match `cmg-dp`.
+/// separators, so `cmg` does not match `cmg-dp`. Hosts are as [`cloud_hosts`] gives them
+/// (ASCII lower case); the path is compared without case and without being copied.
 pub fn on_host(nal: &str, hosts: &[String]) -> bool {
-    let nal = nal.to_ascii_lowercase();
-    hosts.iter().any(|h| {
-        nal.match_indices(h.as_str()).any(|(i, _)| {
-            let before = nal[..i].chars().last();
-            let after = nal[i + h.len()..].chars().next();
-            matches!(before, Some('\\' | '=' | '/' | '.'))
-                && matches!(after, Some('\\' | '.' | '"' | '/') | None)
-        })
+    hosts.iter().any(|h| host_in(nal, h))
+}
+
+fn host_in(nal: &str, h: &str) -> bool {
+    let (hay, needle) = (nal.as_bytes(), h.as_bytes());
+    if needle.is_empty() || needle.iter().any(u8::is_ascii_uppercase) {
+        // Not a host of `cloud_hosts`: the plain way (lower-cased copy, `str::match_indices`).
+        return host_in_lowered(&nal.to_ascii_lowercase(), h);
+    }
+    let boundary_before = |i: usize| {
+        matches!(
+            i.checked_sub(1).map(|j| hay[j]),
+            Some(b'\\' | b'=' | b'/' | b'.')
+        )
+    };
+    let boundary_after = |j: usize| matches!(hay.get(j), Some(b'\\' | b'.' | b'"' | b'/') | None);
+    // Non-overlapping matches from the left, as `str::match_indices` finds them. A match of
+    // valid UTF-8 in valid UTF-8 starts and ends on character boundaries, and the separators
+    // are ASCII, so the bytes beside a match are the characters beside it.
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        if hay[i].eq_ignore_ascii_case(&needle[0])
+            && hay[i..i + needle.len()].eq_ignore_ascii_case(needle)
+        {
+            if boundary_before(i) && boundary_after(i + needle.len()) {
+                return true;
+            }
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+fn host_in_lowered(nal: &str, h: &str) -> bool {
+    nal.match_indices(h).any(|(i, _)| {
+        let before = nal[..i].chars().last();
+        let after = nal[i + h.len()..].chars().next();
+        matches!(before, Some('\\' | '=' | '/' | '.'))
+            && matches!(after, Some('\\' | '.' | '"' | '/') | None)
     })
 }
 
@@ -74,32 +109,36 @@ pub fn content_location(export: &Export, hosts: &[String], origin: Origin) -> Fa
 }
 
 pub struct Index<'a> {
-    rows: HashMap<String, Vec<&'a ContentStatus>>,
-    hosts: &'a [String],
+    /// Rows by lower-case PackageID and SecureObjectID, each with whether it is on a CMG or
+    /// cloud DP (decided once per row, not once per reference to it).
+    rows: HashMap<Cow<'a, str>, Vec<(&'a ContentStatus, bool)>>,
+    /// The CMG hosts, for the why-chain of content that is not on one.
+    hosts: String,
     present: bool,
     cmgs_known: bool,
 }
 
 impl<'a> Index<'a> {
-    pub fn new(export: &'a Export, hosts: &'a [String]) -> Self {
-        let mut rows: HashMap<String, Vec<&ContentStatus>> = HashMap::new();
+    pub fn new(export: &'a Export, hosts: &[String]) -> Self {
+        let mut rows: HashMap<Cow<'a, str>, Vec<(&ContentStatus, bool)>> = HashMap::new();
         for r in &export.content_status {
-            let mut keys: Vec<String> = Vec::new();
+            let cloud = r.server_nal_path.known().is_some_and(|p| on_host(p, hosts));
+            let mut keys: Vec<Cow<'a, str>> = Vec::new();
             for f in [&r.package_id, &r.secure_object_id] {
                 if let Some(k) = f.known() {
-                    let k = k.to_ascii_lowercase();
+                    let k = lower(k);
                     if !keys.contains(&k) {
                         keys.push(k);
                     }
                 }
             }
             for k in keys {
-                rows.entry(k).or_default().push(r);
+                rows.entry(k).or_default().push((r, cloud));
             }
         }
         Index {
             rows,
-            hosts,
+            hosts: hosts.join(", "),
             present: export.has(Family::ContentStatus),
             cmgs_known: export.has(Family::AzureService),
         }
@@ -146,22 +185,21 @@ impl<'a> Index<'a> {
     }
 
     fn item(&self, id: &str, kind: &str, at: Origin, listed_in: &str) -> Fact {
-        let rows = self
+        let found = self
             .rows
-            .get(&id.to_ascii_lowercase())
+            .get(lower(id).as_ref())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
+        let rows: Vec<&ContentStatus> = found.iter().map(|(r, _)| *r).collect();
+        let rows = rows.as_slice();
         let package_id = rows
             .iter()
             .find_map(|r| r.package_id.known().cloned())
             .unwrap_or_else(|| id.to_string());
-        let cloud: Vec<&&ContentStatus> = rows
+        let cloud: Vec<&&ContentStatus> = found
             .iter()
-            .filter(|r| {
-                r.server_nal_path
-                    .known()
-                    .is_some_and(|p| on_host(p, self.hosts))
-            })
+            .filter(|(_, cloud)| *cloud)
+            .map(|(r, _)| r)
             .collect();
         let missing = match (self.present, self.cmgs_known) {
             (false, _) => Some(Gap::not_exported(
@@ -184,7 +222,7 @@ impl<'a> Index<'a> {
                 format!("content status rows for {} distribution point(s), none of them a CMG or cloud DP", rows.len())
             };
             // The why-chain shows the rows that were looked at and found not on a CMG.
-            let hosts = self.hosts.join(", ");
+            let hosts = &self.hosts;
             let context = rows
                 .iter()
                 .take(5)
@@ -258,6 +296,15 @@ fn server(r: &ContentStatus) -> String {
                 .filter(|h| !h.is_empty() && !h.contains('"'))
         })
         .map_or_else(|| nal.clone(), str::to_string)
+}
+
+/// ASCII lower case, copied only when there is an upper-case letter.
+fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// What sort of object the content is, which decides the parameter set of the content cmdlets

@@ -4,13 +4,13 @@
 
 use super::fact::{Fact, V};
 use super::flags::{self, Availability, ContentOption};
-use super::{clients, optional_text, text, Context};
+use super::{clients, optional_text, text, ById, Context};
 use crate::export::family::Family;
 use crate::export::field::{Field, Gap, GapKind};
-use crate::export::records::{Deployment, Step, TaskSequence};
+use crate::export::records::{Deployment, Step, TaskSequence, INSTALL_VARS, JOIN_VARS};
 use crate::export::Export;
 
-pub fn deployment(export: &Export, d: &Deployment, ctx: &Context) -> Fact {
+pub(crate) fn deployment(export: &Export, d: &Deployment, ctx: &Context, by_id: &ById) -> Fact {
     let flags_fact = |f: &dyn Fn(i64) -> V| match &d.advert_flags {
         Field::Known(v, o) => {
             Fact::new(f(*v), Some(*o)).with_raw(format!("AdvertFlags {v} = 0x{v:08X}"))
@@ -46,14 +46,12 @@ pub fn deployment(export: &Export, d: &Deployment, ctx: &Context) -> Fact {
         .with_raw(format!("OfferType {v}")),
         Field::Missing(g) => Fact::unknown(g.clone()),
     };
-    let ts = d.package_id.known().and_then(|id| {
-        export
-            .task_sequences
-            .iter()
-            .find(|t| t.package_id.known() == Some(id))
-    });
+    let ts = d
+        .package_id
+        .known()
+        .and_then(|id| by_id.task_sequences.get(id.as_str()).copied());
     let task_sequence = match (ts, export.has(Family::TaskSequence)) {
-        (Some(ts), _) => task_sequence(export, ts),
+        (Some(ts), _) => task_sequence(export, ts, by_id),
         (None, false) => Fact::unknown(Gap::not_exported(Family::TaskSequence, "the deployed task sequence")),
         (None, true) => Fact::unknown(Gap {
             kind: GapKind::NotProvided(format!(
@@ -201,18 +199,13 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-fn task_sequence(export: &Export, ts: &TaskSequence) -> Fact {
-    let id = ts.package_id.known().cloned().unwrap_or_default();
-    let rows: Vec<&Step> = export
-        .step_rows
-        .iter()
-        .filter(|r| r.task_sequence_id.known() == Some(&id))
-        .map(|r| &r.step)
-        .collect();
+fn task_sequence(export: &Export, ts: &TaskSequence, by_id: &ById) -> Fact {
+    let id = ts.package_id.known().map_or("", String::as_str);
+    let rows: &[&Step] = by_id.step_rows.get(id).map_or(&[], Vec::as_slice);
     // The Sequence XML is the complete list; Get-CMTaskSequenceStep output stands in when it is missing.
     let steps = match (&ts.steps, rows.is_empty()) {
         (Field::Known(steps, o), _) => Fact::list(steps.iter().map(step).collect(), Some(*o)),
-        (Field::Missing(_), false) => Fact::list(rows.into_iter().map(step).collect(), None),
+        (Field::Missing(_), false) => Fact::list(rows.iter().map(|s| step(s)).collect(), None),
         (Field::Missing(g), true) => Fact::unknown(g.clone()),
     };
     Fact::obj(
@@ -282,12 +275,7 @@ fn step(s: &Step) -> Fact {
             .find(|v| names.iter().any(|n| v.property.eq_ignore_ascii_case(n)))
     };
     // Apply Network Settings: NetworkJoinType; Join Domain or Workgroup: JoinType (0 domain, 1 workgroup).
-    let join = match var(&[
-        "NetworkJoinType",
-        "OSDNetworkJoinType",
-        "JoinType",
-        "OSDJoinType",
-    ]) {
+    let join = match var(&JOIN_VARS) {
         Some(v) => match v.value.trim() {
             "1" => Fact::str("workgroup", Some(v.origin)),
             "0" => Fact::str("domain", Some(v.origin)),
@@ -296,11 +284,7 @@ fn step(s: &Step) -> Fact {
         .with_raw(format!("{} {}", v.property, v.value.trim())),
         None => Fact::new(V::Null, Some(s.origin)),
     };
-    let install = match var(&[
-        "ClientInstallProperties",
-        "SMSClientInstallProperties",
-        "InstallationProperties",
-    ]) {
+    let install = match var(&INSTALL_VARS) {
         Some(v) => Fact::str(v.value.clone(), Some(v.origin)),
         None => Fact::new(V::Null, Some(s.origin)),
     };

@@ -13,17 +13,20 @@ pub mod site;
 
 use crate::export::family::Family;
 use crate::export::field::{Field, Gap};
-use crate::export::records::AzureService;
+use std::collections::HashMap;
+
+use crate::export::records::{AzureService, Step, TaskSequence};
 use crate::export::Export;
 use fact::{Fact, V};
 
 pub struct Model {
     /// The facts every rule can read (`site`, `cmgs`, `management_points`, `media`, ...).
+    /// Its `deployments` list holds one fact per task sequence deployment, in export order
+    /// (see [`Model::deployments`]).
     pub root: Fact,
-    /// One fact per task sequence deployment, in export order.
-    pub deployments: Vec<Fact>,
-    /// Per task sequence id: the content objects it references.
-    pub content: Vec<(String, Vec<Fact>)>,
+    /// Per task sequence id: the content objects it references, for the task sequences of the
+    /// deployments checked (see [`Model::add_content`]).
+    pub content: HashMap<String, Vec<Fact>>,
     /// Stands in for the deployment when there is none to check, so deployment and content
     /// rules say "unknown" instead of silently having no target.
     pub no_deployment: Fact,
@@ -44,23 +47,46 @@ impl Context {
     }
 }
 
+/// Lookups by task sequence id, built once per model (not a scan of the export per deployment).
+pub(crate) struct ById<'a> {
+    /// The first task sequence with each id (later ones are duplicates, dropped on load).
+    pub task_sequences: HashMap<&'a str, &'a TaskSequence>,
+    /// Get-CMTaskSequenceStep rows per task sequence id, in export order.
+    pub step_rows: HashMap<&'a str, Vec<&'a Step>>,
+}
+
+impl<'a> ById<'a> {
+    fn new(export: &'a Export) -> Self {
+        let mut task_sequences = HashMap::new();
+        for t in &export.task_sequences {
+            if let Some(id) = t.package_id.known() {
+                task_sequences.entry(id.as_str()).or_insert(t);
+            }
+        }
+        let mut step_rows: HashMap<&str, Vec<&Step>> = HashMap::new();
+        for r in &export.step_rows {
+            if let Some(id) = r.task_sequence_id.known() {
+                step_rows.entry(id.as_str()).or_default().push(&r.step);
+            }
+        }
+        ById {
+            task_sequences,
+            step_rows,
+        }
+    }
+}
+
 pub fn build(export: &Export, media: Option<&media::MediaPlan>, ctx: &Context) -> Model {
     let cmgs: Vec<&AzureService> = services(export, "CloudProxyService");
     let cloud_dps: Vec<&AzureService> = services(export, "CloudDistributionPoint");
-    let hosts = content::cloud_hosts(cmgs.iter().chain(cloud_dps.iter()).copied());
     let cmg_hosts = content::cloud_hosts(cmgs.iter().copied());
-    let content_index = content::Index::new(export, &hosts);
     let cmgs_known = export.has(Family::AzureService);
+    let by_id = ById::new(export);
 
     let deployments: Vec<Fact> = export
         .deployments
         .iter()
-        .map(|d| deployment::deployment(export, d, ctx))
-        .collect();
-    let content: Vec<(String, Vec<Fact>)> = export
-        .task_sequences
-        .iter()
-        .filter_map(|ts| Some((ts.package_id.known()?.clone(), content_index.referenced(ts))))
+        .map(|d| deployment::deployment(export, d, ctx, &by_id))
         .collect();
     let media_fact = media.map_or_else(media::no_plan, |m| {
         m.fact(cmgs_known.then_some(cmg_hosts.as_slice()), ctx.now_ms)
@@ -108,7 +134,7 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>, ctx: &Context) -
                 ),
             ),
             ("default_client_settings", clients::default_settings(export)),
-            ("deployments", list(Family::Deployment, deployments.clone())),
+            ("deployments", list(Family::Deployment, deployments)),
             ("media", media_fact),
         ],
         None,
@@ -130,9 +156,52 @@ pub fn build(export: &Export, media: Option<&media::MediaPlan>, ctx: &Context) -
     };
     Model {
         root,
-        deployments,
-        content,
+        content: HashMap::new(),
         no_deployment,
+    }
+}
+
+impl Model {
+    /// One fact per task sequence deployment, in export order (none when the export has no
+    /// deployments file).
+    pub fn deployments(&self) -> &[Fact] {
+        match self.root.get("deployments").map(|d| &d.value) {
+            Some(V::List(items)) => items,
+            _ => &[],
+        }
+    }
+
+    /// The referenced content of the task sequences of these deployments (indices into
+    /// [`Model::deployments`]), for the content rules. Only the task sequences checked are
+    /// looked up: on a large site that is a few of thousands.
+    pub fn add_content(&mut self, export: &Export, deployments: &[usize]) {
+        let cmgs = services(export, "CloudProxyService");
+        let cloud_dps = services(export, "CloudDistributionPoint");
+        let hosts = content::cloud_hosts(cmgs.iter().chain(cloud_dps.iter()).copied());
+        let mut wanted: Vec<String> = Vec::new();
+        let mut seen: std::collections::HashSet<String> = Default::default();
+        for &i in deployments {
+            let ts = self
+                .deployments()
+                .get(i)
+                .and_then(|d| d.get("task_sequence"));
+            if let Some(id) = ts.filter(|t| t.gap().is_none()).and_then(|t| t.get("id")) {
+                let id = id.display();
+                if !self.content.contains_key(&id) && seen.insert(id.clone()) {
+                    wanted.push(id);
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return;
+        }
+        let index = content::Index::new(export, &hosts);
+        let by_id = ById::new(export);
+        for id in wanted {
+            if let Some(ts) = by_id.task_sequences.get(id.as_str()) {
+                self.content.insert(id, index.referenced(ts));
+            }
+        }
     }
 }
 

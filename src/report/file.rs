@@ -77,7 +77,7 @@ pub fn write_with(
         .permissions(std::fs::Permissions::from_mode(mode))
         .tempfile_in(dir)?;
     {
-        let mut buffered = std::io::BufWriter::new(tmp.as_file_mut());
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         fill(&mut buffered)?;
         buffered.flush()?;
     }

@@ -2,9 +2,10 @@
 //! with its location in the user's files (line and column are 1-based, columns in characters).
 //! `schemas/results.schema.json` describes it; tests/formats.rs validates the output against it.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::registry::{write_text, Format};
+use super::registry::Format;
 use super::Report;
 use crate::rules::engine::Finding;
 use crate::source::Origin;
@@ -16,20 +17,70 @@ pub const FORMAT: Format = Format {
     extension: "json",
     file_name: "results.json",
     evidence: true,
-    render: |r, _, out| write_text(render(r), out),
+    render: |r, _, out| write(r, out),
 };
 
 pub const FORMAT_VERSION: u32 = 1;
 
 pub fn render(r: &Report) -> String {
+    let mut text = Vec::new();
+    let _ = write(r, &mut text);
+    String::from_utf8(text).unwrap_or_default()
+}
+
+/// Bytes gathered before they are handed to the writer.
+const CHUNK: usize = 1 << 16;
+
+/// [`render`] onto a writer, a chunk at a time: a large site's result is hundreds of megabytes.
+pub fn write(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let c = r.counts();
-    let doc = json!({
-        "version": FORMAT_VERSION,
-        "tool": { "name": "cmg-preflight", "version": env!("CARGO_PKG_VERSION") },
-        "context": r.header.iter().map(|(k, v)| ((*k).to_string(), Value::String(v.clone()))).collect::<serde_json::Map<_, _>>(),
-        "results": r.findings.iter().map(|f| result(r, f)).collect::<Vec<_>>(),
-        "notes": r.notes.iter().map(|n| json!({ "message": n.message, "location": n.at.map(|o| location(r, o)) })).collect::<Vec<_>>(),
-        "summary": {
+    // The document is written member by member, each result straight from the findings (no
+    // `Value` tree of the whole report: a large site has hundreds of thousands of results).
+    // The text is what `serde_json::to_string_pretty` gives for the whole document.
+    let mut out = Writer {
+        text: Vec::with_capacity(CHUNK * 2),
+        scratch: Vec::new(),
+        sink: w,
+    };
+    out.text.extend_from_slice(b"{\n");
+    out.member("version", &json!(FORMAT_VERSION));
+    out.member(
+        "tool",
+        &json!({ "name": "cmg-preflight", "version": env!("CARGO_PKG_VERSION") }),
+    );
+    out.member(
+        "context",
+        &r.header
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), Value::String(v.clone())))
+            .collect::<serde_json::Map<_, _>>(),
+    );
+    out.key("results");
+    if r.findings.is_empty() {
+        out.text.extend_from_slice(b"[]");
+    } else {
+        out.text.extend_from_slice(b"[\n");
+        for (i, f) in r.findings.iter().enumerate() {
+            if i > 0 {
+                out.text.extend_from_slice(b",\n");
+            }
+            out.text.extend_from_slice(b"    ");
+            out.pretty(&result(r, f), b"\n    ");
+            out.flush_full()?;
+        }
+        out.text.extend_from_slice(b"\n  ]");
+    }
+    out.text.extend_from_slice(b",\n");
+    out.member(
+        "notes",
+        &r.notes
+            .iter()
+            .map(|n| json!({ "message": n.message, "location": n.at.map(|o| location(r, o)) }))
+            .collect::<Vec<_>>(),
+    );
+    out.key("summary");
+    out.pretty(
+        &json!({
             "checks": r.findings.len(),
             "pass": c.pass,
             "fail": c.failed(),
@@ -39,11 +90,58 @@ pub fn render(r: &Report) -> String {
             "manual": c.manual,
             "waived": c.waived,
             "known": c.known,
+        }),
+        b"\n  ",
+    );
+    out.text.extend_from_slice(b"\n}\n");
+    out.sink.write_all(&out.text)
+}
+
+/// Pretty JSON written piece by piece, at the indentation `to_string_pretty` gives a member of
+/// the top-level object (two spaces) or an element of one of its arrays (four).
+struct Writer<'w> {
+    text: Vec<u8>,
+    scratch: Vec<u8>,
+    sink: &'w mut dyn std::io::Write,
+}
+
+impl Writer<'_> {
+    /// Hands the gathered text to the writer once there is a chunk of it.
+    fn flush_full(&mut self) -> std::io::Result<()> {
+        if self.text.len() >= CHUNK {
+            self.sink.write_all(&self.text)?;
+            self.text.clear();
         }
-    });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+        Ok(())
+    }
+
+    /// `  "key": ` at the top level.
+    fn key(&mut self, key: &str) {
+        self.text.extend_from_slice(b"  ");
+        let _ = serde_json::to_writer(&mut self.text, key);
+        self.text.extend_from_slice(b": ");
+    }
+
+    /// A top-level member that is not the last one.
+    fn member(&mut self, key: &str, value: &impl Serialize) {
+        self.key(key);
+        self.pretty(value, b"\n  ");
+        self.text.extend_from_slice(b",\n");
+    }
+
+    /// `value` pretty-printed, every line after the first starting with `newline`'s indent.
+    /// Pretty JSON breaks lines only between tokens (a newline in a string is `\n`), so this
+    /// is the value as it is printed deeper in a document.
+    fn pretty(&mut self, value: &impl Serialize, newline: &[u8]) {
+        self.scratch.clear();
+        let _ = serde_json::to_writer_pretty(&mut self.scratch, value);
+        for (i, line) in self.scratch.split(|&b| b == b'\n').enumerate() {
+            if i > 0 {
+                self.text.extend_from_slice(newline);
+            }
+            self.text.extend_from_slice(line);
+        }
+    }
 }
 
 fn location(r: &Report, o: Origin) -> Value {
@@ -51,80 +149,146 @@ fn location(r: &Report, o: Origin) -> Value {
     json!({ "file": file, "line": line, "column": column })
 }
 
-/// The why-chain: `{role, value, file, line, column}` per fact, and `test`/`held` on the
-/// tested ones.
-fn evidence(r: &Report, f: &Finding) -> Value {
+/// One result, in the order of its members in the format.
+#[derive(Serialize)]
+struct ResultOut<'a> {
+    rule: &'a str,
+    name: &'a str,
+    title: &'a str,
+    severity: &'static str,
+    confidence: &'a str,
+    outcome: &'static str,
+    target: TargetOut<'a>,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    found: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Place<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<Place<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    evidence: Vec<EvidenceOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remediation: Option<RemediationOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct TargetOut<'a> {
+    kind: &'a str,
+    id: &'a str,
+}
+
+/// A location, and for a related place its message.
+#[derive(Serialize)]
+struct Place<'a> {
+    file: String,
+    line: usize,
+    column: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+/// One fact of the why-chain: where it is (when it has a place), what it is and its value,
+/// and on a tested fact the test and whether it held.
+#[derive(Serialize)]
+struct EvidenceOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    role: &'a str,
+    value: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    test: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held: Option<bool>,
+}
+
+fn evidence<'a>(r: &Report, f: &'a Finding) -> Vec<EvidenceOut<'a>> {
     f.evidence
         .iter()
         .map(|l| {
-            let mut v = match l.origin {
-                Some(o) => location(r, o),
-                None => json!({}),
+            let (file, line, column) = match l.origin.map(|o| r.place(o)) {
+                Some((file, line, column)) => (Some(file), Some(line), Some(column)),
+                None => (None, None, None),
             };
-            v["role"] = json!(l.role);
-            v["value"] = json!(l.value);
-            if let Some((test, held)) = &l.test {
-                v["test"] = json!(test);
-                v["held"] = json!(held);
+            EvidenceOut {
+                file,
+                line,
+                column,
+                role: &l.role,
+                value: &l.value,
+                test: l.test.as_ref().map(|(t, _)| t.as_str()),
+                held: l.test.as_ref().map(|(_, h)| *h),
             }
-            v
         })
         .collect()
 }
 
-fn result(r: &Report, f: &Finding) -> Value {
+#[derive(Serialize)]
+struct RemediationOut<'a> {
+    console: &'a str,
+    powershell: Option<&'a str>,
+    no_cmdlet: Option<&'a str>,
+}
+
+fn place<'a>(r: &Report, o: Origin, message: Option<&'a str>) -> Place<'a> {
+    let (file, line, column) = r.place(o);
+    Place {
+        file,
+        line,
+        column,
+        message,
+    }
+}
+
+fn result<'a>(r: &'a Report, f: &'a Finding) -> ResultOut<'a> {
     let rule = &r.rules[f.rule];
-    let mut v = json!({
-        "rule": rule.id,
-        "name": rule.name,
-        "title": rule.title,
-        "severity": f.severity.name(),
-        "confidence": rule.confidence,
-        "outcome": f.outcome.name(),
-        "target": { "kind": f.target.kind, "id": f.target.id },
-        "message": if f.message.is_empty() { rule.title.clone() } else { f.message.clone() },
-    });
-    let obj = v.as_object_mut().expect("json! of an object literal");
-    if !f.expected.is_empty() {
-        obj.insert("expected".into(), json!(f.expected));
-        obj.insert("found".into(), json!(f.found));
+    let has_expected = !f.expected.is_empty();
+    ResultOut {
+        rule: &rule.id,
+        name: &rule.name,
+        title: &rule.title,
+        severity: f.severity.name(),
+        confidence: &rule.confidence,
+        outcome: f.outcome.name(),
+        target: TargetOut {
+            kind: f.target.kind,
+            id: &f.target.id,
+        },
+        message: if f.message.is_empty() {
+            &rule.title
+        } else {
+            &f.message
+        },
+        expected: has_expected.then_some(f.expected.as_str()),
+        found: has_expected.then_some(f.found.as_str()),
+        location: f.location.map(|o| place(r, o, None)),
+        related: f
+            .also
+            .iter()
+            .map(|(o, m)| place(r, *o, Some(m.as_str())))
+            .collect(),
+        detail: f.detail.as_deref(),
+        evidence: evidence(r, f),
+        baseline: (r.baseline && f.outcome == crate::rules::engine::Outcome::Fail)
+            .then_some(if f.in_baseline { "unchanged" } else { "new" }),
+        remediation: matches!(
+            f.outcome,
+            crate::rules::engine::Outcome::Fail | crate::rules::engine::Outcome::Waived
+        )
+        .then(|| RemediationOut {
+            console: &f.console,
+            powershell: f.powershell.as_deref(),
+            no_cmdlet: rule.no_cmdlet.as_deref(),
+        }),
     }
-    if let Some(o) = f.location {
-        obj.insert("location".into(), location(r, o));
-    }
-    if !f.also.is_empty() {
-        obj.insert(
-            "related".into(),
-            f.also
-                .iter()
-                .map(|(o, m)| {
-                    let mut l = location(r, *o);
-                    l["message"] = json!(m);
-                    l
-                })
-                .collect(),
-        );
-    }
-    if let Some(d) = &f.detail {
-        obj.insert("detail".into(), json!(d));
-    }
-    if !f.evidence.is_empty() {
-        obj.insert("evidence".into(), evidence(r, f));
-    }
-    if r.baseline && f.outcome == crate::rules::engine::Outcome::Fail {
-        obj.insert(
-            "baseline".into(),
-            json!(if f.in_baseline { "unchanged" } else { "new" }),
-        );
-    }
-    if matches!(
-        f.outcome,
-        crate::rules::engine::Outcome::Fail | crate::rules::engine::Outcome::Waived
-    ) {
-        obj.insert(
-            "remediation".into(),
-            json!({ "console": f.console, "powershell": f.powershell, "no_cmdlet": r.rules[f.rule].no_cmdlet }),
-        );
-    }
-    v
 }

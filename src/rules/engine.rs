@@ -1,7 +1,7 @@
 //! Evaluates the catalog over the model: picks the targets of each rule's scope, decides
 //! applicability (site build, `applies_when`), and turns verdicts into located findings.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::condition::{eval, Env, Evidence, Pending, Verdict};
 use super::evidence::{self, Explain, Link};
@@ -79,7 +79,7 @@ impl Targets {
         let ids: Vec<String> = self
             .deployments
             .iter()
-            .filter_map(|&i| model.deployments[i].get("id").map(Fact::display))
+            .filter_map(|&i| model.deployments()[i].get("id").map(Fact::display))
             .collect();
         if ids.is_empty() {
             "none".into()
@@ -119,13 +119,13 @@ pub fn select(
         let mut out = Vec::new();
         for id in ids {
             match model
-                .deployments
+                .deployments()
                 .iter()
                 .position(|d| id_of(d).eq_ignore_ascii_case(id))
             {
                 Some(i) => out.push(i),
                 None => {
-                    let known: Vec<String> = model.deployments.iter().map(id_of).collect();
+                    let known: Vec<String> = model.deployments().iter().map(id_of).collect();
                     return Err(format!(
                         "{source} names deployment {id}, which is not in the export (deployments in the export: {})",
                         if known.is_empty() { "none".into() } else { known.join(", ") }
@@ -161,12 +161,12 @@ pub fn select(
     } else {
         "available to media"
     };
-    let chosen: Vec<usize> = (0..model.deployments.len())
-        .filter(|i| usable(&model.deployments[*i]))
+    let chosen: Vec<usize> = (0..model.deployments().len())
+        .filter(|i| usable(&model.deployments()[*i]))
         .collect();
     if chosen.is_empty() {
         Ok(Targets {
-            deployments: (0..model.deployments.len()).collect(),
+            deployments: (0..model.deployments().len()).collect(),
             reason: format!("no deployment is {what}, so all are checked"),
         })
     } else {
@@ -288,7 +288,7 @@ pub(crate) fn expand<'a>(
             .deployments
             .iter()
             .map(|&i| {
-                let d = &model.deployments[i];
+                let d = &model.deployments()[i];
                 (
                     Target {
                         kind: "deployment",
@@ -299,10 +299,10 @@ pub(crate) fn expand<'a>(
             })
             .collect(),
         Scope::Content => {
-            let mut seen: Vec<String> = Vec::new();
+            let mut seen: HashSet<String> = HashSet::new();
             let mut out = Vec::new();
             for &i in &targets.deployments {
-                let d = &model.deployments[i];
+                let d = &model.deployments()[i];
                 let Some(ts) = d.get("task_sequence") else {
                     continue;
                 };
@@ -318,11 +318,10 @@ pub(crate) fn expand<'a>(
                     ));
                     continue;
                 }
-                if seen.contains(&ts_id) {
+                if !seen.insert(ts_id.clone()) {
                     continue;
                 }
-                seen.push(ts_id.clone());
-                if let Some((_, items)) = model.content.iter().find(|(id, _)| *id == ts_id) {
+                if let Some(items) = model.content.get(&ts_id) {
                     for c in items {
                         let id = if c.gap().is_some() {
                             format!("references of {ts_id}")

@@ -179,7 +179,7 @@ mod tests {
         let plan = media::load(&plan_path, &mut export.sources, None).ok();
         let rules = builtin().unwrap_or_default();
         for scenario in ["boot-media", "software-center"] {
-            let model = model::build(
+            let mut model = model::build(
                 &export,
                 plan.as_ref(),
                 &model::Context {
@@ -189,6 +189,7 @@ mod tests {
             );
             let targets =
                 engine::select(&model, &[], &[], scenario).unwrap_or_else(|e| panic!("{e}"));
+            model.add_content(&export, &targets.deployments);
             let base = Env::new(&model.root, HashMap::new());
             for r in rules
                 .iter()

@@ -110,14 +110,55 @@ impl<'a> RawCursor<'a> {
                     r += 1;
                 }
             } else {
-                let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
-                r += ch_len;
-                d += ch_len;
+                // Up to the next escape, raw and decoded bytes are the same: move on in one
+                // step, to the wanted offset or the escape, whichever comes first, never
+                // stopping inside a character (what stepping by characters gives).
+                let limit = r.saturating_add(decoded_offset - d).min(b.len());
+                let stop = b
+                    .get(r + 1..limit)
+                    .and_then(|run| run.iter().position(|&c| c == b'\\'))
+                    .map_or(limit, |p| r + 1 + p);
+                let mut step = stop.max(r + 1) - r;
+                while r + step < b.len() && !raw.is_char_boundary(r + step) {
+                    step += 1;
+                }
+                r += step;
+                d += step;
             }
         }
         (self.r, self.d) = (r, d);
         r
     }
+}
+
+/// The first offset from `i` that holds a `"`, a `\\` or a control character (or the end):
+/// the bytes a string takes as they are. Eight bytes at a time, with the has-zero-byte and
+/// has-byte-less-than tricks of <https://graphics.stanford.edu/~seander/bithacks.html>.
+fn plain_run(s: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    const SPACES: u64 = u64::from_ne_bytes([0x20; 8]);
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word);
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+        // A byte below 0x20; exact for the existence of one, as the byte-wise scan below decides.
+        let control = x.wrapping_sub(SPACES) & !x & HIGHS;
+        if zero(x ^ QUOTES) | zero(x ^ BACKSLASHES) | control != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while let Some(&b) = s.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        i += 1;
+    }
+    i
 }
 
 struct Parser<'a> {
@@ -236,6 +277,7 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         let mut run = self.i;
         loop {
+            self.i = plain_run(self.s, self.i);
             let Some(&c) = self.s.get(self.i) else {
                 return Err(JsonError {
                     offset: open,
@@ -244,7 +286,11 @@ impl<'a> Parser<'a> {
             };
             match c {
                 b'"' => {
-                    out.push_str(&self.text[run..self.i]);
+                    if out.is_empty() {
+                        out = self.text[run..self.i].to_string();
+                    } else {
+                        out.push_str(&self.text[run..self.i]);
+                    }
                     self.i += 1;
                     return Ok(out);
                 }
@@ -417,6 +463,82 @@ mod tests {
     fn deep_nesting_is_rejected_not_a_stack_overflow() {
         let text = "[".repeat(100_000);
         assert!(parse(&text).is_err());
+    }
+
+    #[test]
+    fn plain_runs_stop_where_a_byte_at_a_time_scan_stops() {
+        let naive = |s: &[u8], i: usize| {
+            (i..s.len())
+                .find(|&j| s[j] == b'"' || s[j] == b'\\' || s[j] < 0x20)
+                .unwrap_or(s.len())
+        };
+        let texts = [
+            "plain text without a stop, longer than eight bytes",
+            "ab\"cd",
+            "0123456789abcdef\\x",
+            "é€𝄞 ünïcödé text then \u{1f} control",
+            "\u{7f}\u{80}\u{ff} high bytes and 0x21 ! then quote\"",
+            "",
+        ];
+        for t in texts {
+            let b = t.as_bytes();
+            for i in 0..=b.len() {
+                assert_eq!(plain_run(b, i), naive(b, i), "{t:?} from {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn raw_offsets_agree_with_stepping_by_characters() {
+        // The cursor before it moved through runs in one step.
+        fn by_chars(raw: &str, decoded_offset: usize) -> usize {
+            let b = raw.as_bytes();
+            let (mut r, mut d) = (0, 0);
+            while r < b.len() && d < decoded_offset {
+                if b[r] == b'\\' && r + 1 < b.len() {
+                    let (raw_len, dec_len) = match b[r + 1] {
+                        b'u' => {
+                            let hex = raw
+                                .get(r + 2..r + 6)
+                                .and_then(|h| u32::from_str_radix(h, 16).ok());
+                            match hex {
+                                Some(0xD800..=0xDBFF) if raw.get(r + 6..r + 8) == Some("\\u") => {
+                                    (12, 4)
+                                }
+                                Some(c) => (6, char::from_u32(c).map_or(3, char::len_utf8)),
+                                None => (2, 1),
+                            }
+                        }
+                        _ => (2, 1),
+                    };
+                    r += raw_len;
+                    d += dec_len;
+                    while r < b.len() && !raw.is_char_boundary(r) {
+                        r += 1;
+                    }
+                } else {
+                    let ch_len = raw[r..].chars().next().map_or(1, char::len_utf8);
+                    r += ch_len;
+                    d += ch_len;
+                }
+            }
+            r
+        }
+        for raw in [
+            "a\\u003cb\\\"c",
+            "\\\u{FFFD}",
+            "\\é\\u00",
+            "a\\u12",
+            "plain ünïcode € text with no escape at all",
+            "é\\r\\né\\u00e9x\\ud83d\\ude00y\\",
+        ] {
+            let mut cursor = RawCursor::new(raw);
+            for d in 0..raw.len() + 4 {
+                assert_eq!(cursor.raw(d), by_chars(raw, d), "{raw:?} at {d}");
+                assert_eq!(raw_offset(raw, d), by_chars(raw, d), "{raw:?} at {d}");
+            }
+            assert_eq!(raw_offset(raw, usize::MAX), raw.len(), "{raw:?} at the end");
+        }
     }
 
     #[test]

@@ -13,7 +13,9 @@ use super::node::{Node, Value};
 /// `client_secret`, `pin`. Flags about a secret (`password_protected`, `PasswordRequired`) are
 /// not secrets and stay readable.
 pub fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
+    // Compared without case and without a lower-cased copy: this runs for every key of every
+    // object loaded.
+    let k = key.as_bytes();
     const FLAGS: [&str; 9] = [
         "protected",
         "required",
@@ -25,10 +27,19 @@ pub fn is_secret_key(key: &str) -> bool {
         "policy",
         "type",
     ];
-    if FLAGS.iter().any(|f| k.ends_with(f)) {
+    let ends_with =
+        |f: &str| k.len() >= f.len() && k[k.len() - f.len()..].eq_ignore_ascii_case(f.as_bytes());
+    if FLAGS.iter().any(|f| ends_with(f)) {
         return false;
     }
-    k.contains("password") || k.contains("passphrase") || k.contains("secret") || k == "pin"
+    let contains = |w: &str| {
+        k.windows(w.len())
+            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    contains("password")
+        || contains("passphrase")
+        || contains("secret")
+        || key.eq_ignore_ascii_case("pin")
 }
 
 /// Blanks every secret value below `node` in `text`; returns how many it blanked.
