@@ -200,7 +200,11 @@ pub fn run(
             out.push(nothing_to_check(index, rule));
         }
         for (target, env) in expanded {
-            out.push(evaluate(index, rule, target, &env, explain));
+            out.push(with_fix(
+                evaluate(index, rule, target, &env, explain),
+                rule,
+                &env,
+            ));
         }
     }
     out
@@ -343,6 +347,18 @@ pub(crate) fn expand<'a>(
     }
 }
 
+/// The fix (console path, PowerShell, verify expression) with the target's values filled in,
+/// for a failure: only failures show a fix (later waived or in the baseline, they still do),
+/// and a large site has hundreds of thousands of passes.
+fn with_fix(mut f: Finding, rule: &Rule, env: &Env) -> Finding {
+    if f.outcome == Outcome::Fail {
+        f.console = render(&rule.console, env, &Evidence::default());
+        f.powershell = rule.powershell.as_ref().and_then(|c| command(c, env));
+        f.verify = rule.verify.as_ref().and_then(|c| command(c, env));
+    }
+    f
+}
+
 fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env, explain: Explain) -> Finding {
     let mut f = Finding {
         rule: index,
@@ -355,12 +371,12 @@ fn evaluate(index: usize, rule: &Rule, target: Target, env: &Env, explain: Expla
         location: None,
         also: Vec::new(),
         detail: None,
-        console: render(&rule.console, env, &Evidence::default()),
+        console: String::new(),
         in_baseline: false,
         lowered: false,
         evidence: Vec::new(),
-        powershell: rule.powershell.as_ref().and_then(|c| command(c, env)),
-        verify: rule.verify.as_ref().and_then(|c| command(c, env)),
+        powershell: None,
+        verify: None,
     };
     if let Some(reason) = outside_builds(rule, env) {
         return not_applicable(f, reason);

@@ -10,37 +10,60 @@ mod embedded {
 }
 
 /// Parses rule files given as (name, text); all errors of all files come back together.
+/// The files are parsed on every core (the catalog is read on every run, and its YAML is
+/// most of a small check's time), in their order.
 pub fn parse_all(files: &[(&str, &str)]) -> Result<Vec<Rule>, Vec<InputError>> {
+    parse_all_with(files, true)
+}
+
+/// [`parse_all`], with or without the schema check (see [`format::parse_with`]).
+fn parse_all_with(
+    files: &[(&str, &str)],
+    check_schema: bool,
+) -> Result<Vec<Rule>, Vec<InputError>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(files.len().div_ceil(8))
+        .max(1);
+    let parsed: Vec<Result<Rule, Vec<InputError>>> = if threads == 1 {
+        files
+            .iter()
+            .map(|(n, t)| parse_one(n, t, check_schema))
+            .collect()
+    } else {
+        let chunk = files.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = files
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(n, t)| parse_one(n, t, check_schema))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Err(vec![InputError {
+                            path: "rules".into(),
+                            message: "reading the rules stopped unexpectedly".into(),
+                            at: None,
+                            help: None,
+                        }])]
+                    })
+                })
+                .collect()
+        })
+    };
     let mut rules = Vec::new();
     let mut errors = Vec::new();
-    for (name, text) in files {
-        let shared: Arc<String> = Arc::new((*text).to_string());
-        let at = |span, message: String| {
-            InputError {
-            path: (*name).to_string(),
-            message,
-            at: Some((shared.clone(), span)),
-            help: Some("the rule format is schemas/rule.schema.json; fields are listed by `cmg-preflight explain --fields`".into()),
-        }
-        };
-        match yaml::parse(text) {
-            Err(e) => errors.push(at(
-                crate::source::Span::new(e.offset.unwrap_or(0), 1),
-                format!("invalid YAML: {}", e.message),
-            )),
-            Ok((_, dups)) if !dups.is_empty() => errors.extend(dups.into_iter().map(|d| {
-                at(
-                    d.again,
-                    format!("`{}` is given more than once in one mapping", d.key),
-                )
-            })),
-            Ok((root, _)) => match format::parse(&root, name) {
-                Ok(rule) => rules.push(rule),
-                Err(es) => errors.extend(
-                    es.into_iter()
-                        .map(|e| at(e.span, format!("rule: {}", e.message))),
-                ),
-            },
+    for p in parsed {
+        match p {
+            Ok(rule) => rules.push(rule),
+            Err(es) => errors.extend(es),
         }
     }
     let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
@@ -61,9 +84,43 @@ pub fn parse_all(files: &[(&str, &str)]) -> Result<Vec<Rule>, Vec<InputError>> {
     }
 }
 
-/// The shipped catalog.
+/// One rule file.
+fn parse_one(name: &str, text: &str, check_schema: bool) -> Result<Rule, Vec<InputError>> {
+    let shared: Arc<String> = Arc::new(text.to_string());
+    let at = |span, message: String| {
+        InputError {
+        path: name.to_string(),
+        message,
+        at: Some((shared.clone(), span)),
+        help: Some("the rule format is schemas/rule.schema.json; fields are listed by `cmg-preflight explain --fields`".into()),
+    }
+    };
+    match yaml::parse(text) {
+        Err(e) => Err(vec![at(
+            crate::source::Span::new(e.offset.unwrap_or(0), 1),
+            format!("invalid YAML: {}", e.message),
+        )]),
+        Ok((_, dups)) if !dups.is_empty() => Err(dups
+            .into_iter()
+            .map(|d| {
+                at(
+                    d.again,
+                    format!("`{}` is given more than once in one mapping", d.key),
+                )
+            })
+            .collect()),
+        Ok((root, _)) => format::parse_with(&root, name, check_schema).map_err(|es| {
+            es.into_iter()
+                .map(|e| at(e.span, format!("rule: {}", e.message)))
+                .collect()
+        }),
+    }
+}
+
+/// The shipped catalog. Its files were checked against the rule schema when they were built
+/// in (the test `the_embedded_rules_pass_the_schema`), so they are not checked again here.
 pub fn builtin() -> Result<Vec<Rule>, Vec<InputError>> {
-    parse_all(embedded::EMBEDDED)
+    parse_all_with(embedded::EMBEDDED, false)
 }
 
 /// Catalog groups in the order of domain §1.2 (A site … H task sequence), then number.
@@ -82,6 +139,18 @@ fn catalog_order(id: &str) -> (usize, String) {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
+
+    #[test]
+    fn the_embedded_rules_pass_the_schema() {
+        let checked = super::parse_all(super::embedded::EMBEDDED)
+            .unwrap_or_else(|e| panic!("{} rule file error(s)", e.len()));
+        let unchecked = builtin().unwrap_or_else(|e| panic!("{} rule file error(s)", e.len()));
+        assert_eq!(checked.len(), super::embedded::EMBEDDED.len());
+        assert_eq!(
+            checked.iter().map(|r| &r.id).collect::<Vec<_>>(),
+            unchecked.iter().map(|r| &r.id).collect::<Vec<_>>()
+        );
+    }
     use std::path::PathBuf;
 
     use super::builtin;
