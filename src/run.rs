@@ -322,38 +322,14 @@ fn write_outputs(
     out: &mut dyn Write,
     inputs: &[PathBuf],
 ) -> Result<(), Vec<InputError>> {
-    let refused: Vec<InputError> = destinations
-        .iter()
-        .filter_map(|d| d.file.as_deref())
-        .filter_map(|p| {
-            report::file::check_target(p, inputs)
-                .err()
-                .map(|why| InputError::whole_file(p, format!("cannot write the report: {why}")))
-        })
-        .collect();
-    if !refused.is_empty() {
-        return Err(refused);
-    }
-    let mut errors = Vec::new();
-    for d in destinations {
-        let written = match &d.file {
-            None => report::output::render(d.format, report, style, false, out)
-                .and_then(|()| out.flush())
-                .map_err(|e| InputError::usage(format!("cannot write to standard output: {e}"))),
-            Some(path) => report::file::write_with(path, |w| {
-                report::output::render(d.format, report, style, true, w)
-            })
-            .map_err(|e| InputError::whole_file(path, format!("cannot write the report: {e}"))),
-        };
-        if let Err(e) = written {
-            errors.push(e);
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    report::file::deliver(
+        destinations,
+        |d| d.file.as_deref(),
+        "report",
+        inputs,
+        out,
+        |d, to_file, w| report::output::render(d.format, report, style, to_file, w),
+    )
 }
 
 /// The configuration: `--config`, else the one that applies to the first export path (see

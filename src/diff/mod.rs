@@ -357,40 +357,19 @@ fn write(
     inputs: &[PathBuf],
     out: &mut dyn Write,
 ) -> Result<(), Vec<InputError>> {
-    let refused: Vec<InputError> = destinations
-        .iter()
-        .filter_map(|d| d.file.as_deref())
-        .filter_map(|p| {
-            crate::report::file::check_target(p, inputs)
-                .err()
-                .map(|why| InputError::whole_file(p, format!("cannot write the diff: {why}")))
-        })
-        .collect();
-    if !refused.is_empty() {
-        return Err(refused);
-    }
-    let mut errors = Vec::new();
-    for d in destinations {
-        let text = match d.format {
-            Format::Human => render::human(view),
-            Format::Json => render::json(view),
-            Format::Markdown => render::markdown(view),
-        };
-        let written = match &d.file {
-            None => out
-                .write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .map_err(|e| InputError::usage(format!("cannot write to standard output: {e}"))),
-            Some(path) => crate::report::file::write(path, &text)
-                .map_err(|e| InputError::whole_file(path, format!("cannot write the diff: {e}"))),
-        };
-        if let Err(e) = written {
-            errors.push(e);
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    crate::report::file::deliver(
+        destinations,
+        |d| d.file.as_deref(),
+        "diff",
+        inputs,
+        out,
+        |d, _, w| {
+            let text = match d.format {
+                Format::Human => render::human(view),
+                Format::Json => render::json(view),
+                Format::Markdown => render::markdown(view),
+            };
+            w.write_all(text.as_bytes())
+        },
+    )
 }

@@ -8,6 +8,8 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::source::InputError;
+
 /// Refuses a target that is not a regular file or is one of `inputs` (canonical paths), so
 /// `o.json` and `./x/../o.json` are one file.
 pub fn check_target(path: &Path, inputs: &[PathBuf]) -> Result<(), String> {
@@ -40,6 +42,49 @@ fn canonical_target(path: &Path) -> Option<PathBuf> {
         _ => Path::new("."),
     };
     Some(dir.canonicalize().ok()?.join(name))
+}
+
+/// Writes every output of a run: `file_of` gives an output's file (`None`: standard output) and
+/// `render` writes it (`true`: to a file, so no colour). Every file target is checked first, so
+/// a refused one means nothing is written; `what` names the output in messages ("report").
+pub fn deliver<D>(
+    outputs: &[D],
+    file_of: impl Fn(&D) -> Option<&Path>,
+    what: &str,
+    inputs: &[PathBuf],
+    out: &mut dyn Write,
+    mut render: impl FnMut(&D, bool, &mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Vec<InputError>> {
+    let refused: Vec<InputError> = outputs
+        .iter()
+        .filter_map(&file_of)
+        .filter_map(|p| {
+            check_target(p, inputs)
+                .err()
+                .map(|why| InputError::whole_file(p, format!("cannot write the {what}: {why}")))
+        })
+        .collect();
+    if !refused.is_empty() {
+        return Err(refused);
+    }
+    let mut errors = Vec::new();
+    for d in outputs {
+        let written = match file_of(d) {
+            None => render(d, false, out)
+                .and_then(|()| out.flush())
+                .map_err(|e| InputError::usage(format!("cannot write to standard output: {e}"))),
+            Some(path) => write_with(path, |w| render(d, true, w))
+                .map_err(|e| InputError::whole_file(path, format!("cannot write the {what}: {e}"))),
+        };
+        if let Err(e) = written {
+            errors.push(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Writes `text` to `path` atomically (see the module comment). Call [`check_target`] first.
