@@ -31,16 +31,15 @@ pub fn cloud_hosts<'a>(services: impl Iterator<Item = &'a AzureService>) -> Vec<
 
 /// A NAL path names a server as `\\host\` or `\\host.domain\`; a host must stand between
 /// separators, so `cmg` does not match `cmg-dp`. Hosts are as [`cloud_hosts`] gives them
-/// (ASCII lower case); the path is compared without case and without being copied.
+/// (ASCII lower case, though both sides are compared without case); the path is not copied.
 pub fn on_host(nal: &str, hosts: &[String]) -> bool {
     hosts.iter().any(|h| host_in(nal, h))
 }
 
 fn host_in(nal: &str, h: &str) -> bool {
     let (hay, needle) = (nal.as_bytes(), h.as_bytes());
-    if needle.is_empty() || needle.iter().any(u8::is_ascii_uppercase) {
-        // Not a host of `cloud_hosts`: the plain way (lower-cased copy, `str::match_indices`).
-        return host_in_lowered(&nal.to_ascii_lowercase(), h);
+    if needle.is_empty() {
+        return false;
     }
     let boundary_before = |i: usize| {
         matches!(
@@ -66,15 +65,6 @@ fn host_in(nal: &str, h: &str) -> bool {
         }
     }
     false
-}
-
-fn host_in_lowered(nal: &str, h: &str) -> bool {
-    nal.match_indices(h).any(|(i, _)| {
-        let before = nal[..i].chars().last();
-        let after = nal[i + h.len()..].chars().next();
-        matches!(before, Some('\\' | '=' | '/' | '.'))
-            && matches!(after, Some('\\' | '.' | '"' | '/') | None)
-    })
 }
 
 /// Whether a CMG is content-enabled, inferred from the export [INFER]: no property says so,

@@ -358,9 +358,9 @@ fn why(r: &Report, f: &Finding) -> Vec<Step> {
             .iter()
             .filter_map(|l| {
                 let at = l.origin?;
-                let (role, value) = match (&l.test, l.role.strip_suffix(": context")) {
-                    (_, Some(_)) => (l.value.clone(), String::new()),
-                    (Some((test, held)), None) => (
+                let (role, value) = match &l.test {
+                    _ if l.is_context() => (l.value.clone(), String::new()),
+                    Some((test, held)) => (
                         l.role.clone(),
                         format!(
                             "{} (tested: {test}; {})",
@@ -368,7 +368,7 @@ fn why(r: &Report, f: &Finding) -> Vec<Step> {
                             if *held { "held" } else { "did not hold" }
                         ),
                     ),
-                    (None, None) => (l.role.clone(), l.value.clone()),
+                    None => (l.role.clone(), l.value.clone()),
                 };
                 Some(Step {
                     role,

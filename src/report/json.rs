@@ -22,16 +22,10 @@ pub const FORMAT: Format = Format {
 
 pub const FORMAT_VERSION: u32 = 1;
 
-pub fn render(r: &Report) -> String {
-    let mut text = Vec::new();
-    let _ = write(r, &mut text);
-    String::from_utf8(text).unwrap_or_default()
-}
-
 /// Bytes gathered before they are handed to the writer.
 const CHUNK: usize = 1 << 16;
 
-/// [`render`] onto a writer, a chunk at a time: a large site's result is hundreds of megabytes.
+/// Writes the result a chunk at a time: a large site's result is hundreds of megabytes.
 pub fn write(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let c = r.counts();
     // The document is written member by member, each result straight from the findings (no

@@ -218,7 +218,7 @@ fn result(r: &Report, f: &Finding) -> Value {
                 l.value,
                 if *held { "held" } else { "did not hold" }
             ),
-            None if l.role.ends_with(": context") => l.value.clone(),
+            None if l.is_context() => l.value.clone(),
             None if l.value.is_empty() => l.role.clone(),
             None => format!("{} = {}", l.role, l.value),
         };

@@ -130,21 +130,19 @@ impl Snippet {
 /// The redacted text of the line holding `place`, at most `width` characters around it, for
 /// one-line listings (the why-chain). Same windowing and redaction as every snippet.
 pub fn excerpt(file: &SourceFile, place: Span, width: usize) -> String {
-    let snippet = Snippet::around(file, Span::new(place.start, 0));
-    let line = file.line_of(place.start.min(file.text.len()));
-    let Some(i) = line.checked_sub(snippet.first_line) else {
+    let number = file.line_of(place.start.min(file.text.len())) + 1;
+    let Some(line) = lines(file, place).into_iter().find(|l| l.number == number) else {
         return String::new();
     };
-    let (Some(cut), Some(text)) = (snippet.lines.get(i), snippet.text.split('\n').nth(i)) else {
-        return String::new();
-    };
-    // Where the place is in this window line, in characters.
-    let line_start = snippet.text[..cut.at].rfind('\n').map_or(0, |n| n + 1);
-    let within = cut.at - line_start + place.start.saturating_sub(cut.from);
-    let at = text.get(..within).map_or(0, |t| t.chars().count());
+    let text = line.text.as_str();
+    // Where the place starts on its line, in characters.
+    let at = line
+        .mark
+        .and_then(|(a, _)| text.get(..a))
+        .map_or(0, |t| t.chars().count());
     let chars: Vec<char> = text.chars().collect();
     let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
-    let from = lead.max(at.saturating_sub(width / 3)).min(at);
+    let from = at.saturating_sub(width / 3).max(lead).min(chars.len());
     let to = (from + width).min(chars.len());
     let mut out: String = chars[from..to].iter().collect();
     if from > lead {

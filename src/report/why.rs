@@ -103,6 +103,7 @@ fn one(r: &Report, f: &Finding, style: &Style, out: &mut String) {
     let width = f
         .evidence
         .iter()
+        .filter(|l| !l.is_context())
         .map(|l| l.role.chars().count())
         .max()
         .unwrap_or(0)
@@ -111,19 +112,18 @@ fn one(r: &Report, f: &Finding, style: &Style, out: &mut String) {
         let mark = match &l.test {
             Some((_, true)) => held,
             Some((_, false)) => failed,
-            None if l.role.ends_with(": context") => arrow,
+            None if l.is_context() => arrow,
             None => " ",
         };
         let place = l.origin.map(|o| {
             let (file, line, col) = r.place(o);
             format!("{file}:{line}:{col}")
         });
-        let role = l.role.trim_end_matches(": context");
         let value = if l.value.is_empty() { "-" } else { &l.value };
-        if l.role.ends_with(": context") {
+        if l.is_context() {
             let _ = writeln!(out, "  {mark:>2} {value}");
         } else {
-            let _ = writeln!(out, "  {mark:>2} {role:<width$}  {value}");
+            let _ = writeln!(out, "  {mark:>2} {:<width$}  {value}", l.role);
         }
         if let Some((test, ok)) = &l.test {
             let _ = writeln!(

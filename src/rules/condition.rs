@@ -195,8 +195,9 @@ impl<'a> Env<'a> {
         self
     }
 
-    /// The fact a path starts from: a variable, else a member of the model root.
-    fn head(&self, path: &'a str) -> Option<(&'a Fact, &'a str)> {
+    /// The fact a path starts from, and the name it starts with: a variable, else a member
+    /// of the model root.
+    fn head<'p>(&self, path: &'p str) -> Option<(&'a Fact, &'p str)> {
         let head = path.split('.').next().unwrap_or_default();
         let f = self
             .vars
@@ -260,16 +261,11 @@ impl<'a> Env<'a> {
     }
 
     pub fn lookup(&self, path: &str) -> Result<&'a Fact, String> {
-        let mut parts = path.split('.');
-        let head = parts.next().unwrap_or_default();
-        let mut cur: &'a Fact = match self.vars.get(head) {
-            Some(f) => f,
-            None => self
-                .root
-                .get(head)
-                .ok_or_else(|| format!("unknown field `{head}`"))?,
-        };
-        for p in parts {
+        let head = path.split('.').next().unwrap_or_default();
+        let (mut cur, _) = self
+            .head(path)
+            .ok_or_else(|| format!("unknown field `{head}`"))?;
+        for p in path.split('.').skip(1) {
             if matches!(cur.value, V::Unknown(_) | V::Null) {
                 return Ok(cur);
             }

@@ -53,6 +53,17 @@ pub struct Link {
     pub test: Option<(String, bool)>,
 }
 
+/// Ends the role of a place that explains a value rather than holds one (`PATH: context`);
+/// its text is the link's value.
+const CONTEXT: &str = ": context";
+
+impl Link {
+    /// Whether this is a place that explains the value of another link (see [`CONTEXT`]).
+    pub fn is_context(&self) -> bool {
+        self.role.ends_with(CONTEXT)
+    }
+}
+
 /// Members that say which object a fact is: shown for every object the chain passes through.
 const IDENTITY: &[&str] = &["id", "name", "collection_id", "source"];
 
@@ -78,7 +89,7 @@ pub fn along(head: &Fact, head_name: &str, path: &str, test: String, held: bool)
             });
             for (o, text) in cur.also.iter().chain(&cur.context) {
                 out.push(Link {
-                    role: format!("{path}: context"),
+                    role: format!("{path}{CONTEXT}"),
                     value: text.clone(),
                     origin: Some(*o),
                     test: None,
