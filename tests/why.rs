@@ -201,3 +201,14 @@ fn why_usage_errors_exit_2() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn the_readme_shows_the_current_why_output() {
+    let out = stdout(&check(&["--why", "CS-02"]));
+    let shown = out.split("\n\n70 checks").next().unwrap_or_default();
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(&format!("```text\n{shown}\n```")),
+        "README.md's `--why CS-02` example differs from the output; it should read:\n{shown}"
+    );
+}
