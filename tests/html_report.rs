@@ -427,6 +427,10 @@ fn the_policy_names_the_script_hash() {
     let out = match Command::new("sha256sum").arg(&file).output() {
         Ok(o) if o.status.success() => o,
         _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "no sha256sum to check the script hash with, and CI is set"
+            );
             eprintln!("skipped: no sha256sum to check the script hash with");
             return;
         }
