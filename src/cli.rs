@@ -173,6 +173,11 @@ pub struct InputArgs {
     /// that show it; not an option).
     #[arg(skip)]
     pub explain: crate::rules::evidence::Explain,
+
+    /// The process exits right after the command (set by `main`; not an option): the
+    /// analysis is left to the OS instead of being freed object by object.
+    #[arg(skip)]
+    pub exit_after: bool,
 }
 
 #[derive(clap::Args, Debug)]

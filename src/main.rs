@@ -6,7 +6,7 @@ use cmg_preflight::report::style::Style;
 use cmg_preflight::run;
 
 fn main() -> ExitCode {
-    let args = match Args::try_parse() {
+    let mut args = match Args::try_parse() {
         Ok(a) => a,
         Err(e) => {
             let _ = e.print();
@@ -18,6 +18,9 @@ fn main() -> ExitCode {
             });
         }
     };
+    if let Command::Check(c) = &mut args.command {
+        c.input.exit_after = true;
+    }
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
     let code = match &args.command {
         Command::Check(c) => run::check(c, &Style::detect(c.color, c.ascii), &mut out, &mut err),
