@@ -77,7 +77,7 @@ pub fn analyse(args: &InputArgs) -> Result<Analysis, Vec<InputError>> {
         ctx.scenario,
     )
     .map_err(|m| vec![InputError::usage(m)])?;
-    model.add_content(&export, &targets.deployments);
+    model.complete(&export, &targets.deployments);
     let mut rules: Vec<Rule> = catalog
         .rules
         .iter()

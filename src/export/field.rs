@@ -99,7 +99,23 @@ pub struct StringPlaces<'a> {
     verbatim: bool,
 }
 
-impl StringPlaces<'_> {
+impl<'a> StringPlaces<'a> {
+    /// The places inside the string value at `at` in a file's decoded `text`. `verbatim`: the
+    /// value is the text between its quotes as it stands (always so for JSON, whose escapes the
+    /// cursor walks); otherwise every place is the whole value.
+    pub fn new(at: Origin, text: &'a str, json: bool, verbatim: bool) -> Self {
+        let raw = text
+            .get(at.span.start + 1..at.span.end().saturating_sub(1))
+            .unwrap_or("");
+        let verbatim = json || verbatim;
+        StringPlaces {
+            file: at.file,
+            node_span: at.span,
+            cursor: (json && verbatim).then(|| crate::source::json::RawCursor::new(raw)),
+            verbatim,
+        }
+    }
+
     /// The origin of the decoded range (start, length).
     pub fn origin(&mut self, decoded: (usize, usize)) -> Origin {
         let (start, end) = match (&mut self.cursor, self.verbatim) {
@@ -137,17 +153,16 @@ impl<'a> Obj<'a> {
     /// Places inside a string value (decoded offsets), mapped back through JSON escapes; for
     /// YAML strings that were not written verbatim, the whole value.
     pub fn string_places(&self, n: &Node) -> StringPlaces<'a> {
+        StringPlaces::new(self.origin_of(n), self.text, self.json, self.is_verbatim(n))
+    }
+
+    /// Whether a string value is the text between its quotes as it stands (a YAML scalar
+    /// without escapes or folding; JSON strings are mapped through their escapes instead).
+    pub fn is_verbatim(&self, n: &Node) -> bool {
         let raw = self
             .text
-            .get(n.span.start + 1..n.span.end().saturating_sub(1))
-            .unwrap_or("");
-        let verbatim = self.json || n.as_str() == Some(raw);
-        StringPlaces {
-            file: self.file,
-            node_span: n.span,
-            cursor: (self.json && verbatim).then(|| crate::source::json::RawCursor::new(raw)),
-            verbatim,
-        }
+            .get(n.span.start + 1..n.span.end().saturating_sub(1));
+        raw.is_some() && n.as_str() == raw
     }
 
     pub fn origin_of(&self, n: &Node) -> Origin {

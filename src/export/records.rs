@@ -1,10 +1,11 @@
 //! Typed records, one struct per object family, holding only what the model needs.
 //! Each property is a `Field`: the value with its origin, or the gap that explains its absence.
 
-use super::field::{Field, Gap, GapKind, Obj};
+use super::family::Family;
+use super::field::{Field, Gap, GapKind, Obj, StringPlaces};
 use super::sequence;
 use crate::source::node::Node;
-use crate::source::Origin;
+use crate::source::{Origin, SourceMap};
 
 /// An embedded `SMS_EmbeddedProperty` of a site control object (`Props[]`).
 #[derive(Clone, Debug)]
@@ -109,8 +110,21 @@ pub struct TaskSequence {
     pub references_from_sequence: bool,
     pub dependent_program: Field<String>,
     pub alternate_content_providers: Field<String>,
-    pub steps: Field<Vec<Step>>,
+    /// The Sequence XML, whose steps are decoded on demand ([`steps`]).
+    pub sequence: Field<SequenceXml>,
     pub origin: Origin,
+}
+
+/// Where a task sequence's Sequence XML is. Its steps are decoded only for the task sequences
+/// of the deployments checked ([`steps`]): a large site has thousands of them, of some 14 KB each.
+#[derive(Clone, Debug)]
+pub enum SequenceXml {
+    /// A JSON string, decoded again from the file's text.
+    Json,
+    /// A YAML string that stands in the text as it is (between its quotes).
+    Verbatim,
+    /// A YAML string with escapes or folding, which only the YAML parser undoes: kept decoded.
+    Decoded(Box<str>),
 }
 
 #[derive(Clone, Debug)]
@@ -393,16 +407,27 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
             at,
         ),
     };
-    let (steps, listed) = sequence(o);
+    let sequence = sequence_xml(o);
     // `References` cut to a string by -Depth, or not loaded: the Sequence XML lists the same
-    // packages, so the content rules can still be settled.
-    let from_sequence = matches!(
+    // packages, so the content rules can still be settled. Only then is the XML read now.
+    let cut = matches!(
         &references,
         Field::Missing(g) if matches!(g.kind, GapKind::Truncated | GapKind::NotLoaded | GapKind::Absent)
-    ) && listed.is_some();
-    let references = match (from_sequence, listed) {
-        (true, Some((refs, at))) => Field::Known(refs, at),
-        _ => references,
+    );
+    let listed = match (&sequence, o.node("Sequence")) {
+        (Field::Known(..), Ok(node)) if cut => node.as_str().and_then(|xml| {
+            let at = o.origin_of(node);
+            let mut places = o.string_places(node);
+            decode(xml, &mut places, at)
+                .ok()
+                .map(|(_, refs)| (refs, at))
+        }),
+        _ => None,
+    };
+    let from_sequence = listed.is_some();
+    let references = match listed {
+        Some((refs, at)) => Field::Known(refs, at),
+        None => references,
     };
     TaskSequence {
         package_id: o.id("PackageID"),
@@ -412,82 +437,112 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
         references_from_sequence: from_sequence,
         dependent_program: o.string("DependentProgram"),
         alternate_content_providers: o.string("AlternateContentProviders"),
-        steps,
+        sequence,
         origin: o.origin(),
     }
 }
 
-/// The packages a Sequence XML's referenceList names, and where the XML is.
-type Listed = Option<(Vec<Reference>, Origin)>;
-
-/// The steps of the Sequence XML, and the packages its referenceList names.
-fn sequence(o: &Obj) -> (Field<Vec<Step>>, Listed) {
+/// The Sequence property as a place to decode later: a string, or the gap.
+fn sequence_xml(o: &Obj) -> Field<SequenceXml> {
     let node: &Node = match o.node("Sequence") {
-        Err(g) => return (Field::Missing(g), None),
+        Err(g) => return Field::Missing(g),
         Ok(n) => n,
     };
     let Some(xml) = node.as_str() else {
-        return (
-            Field::Missing(Gap {
-                kind: GapKind::Invalid(format!(
-                    "expected the task sequence XML as a string, found {}",
-                    node.kind_name()
-                )),
-                at: Some(o.origin_of(node)),
-                what: format!("{}.Sequence", o.class),
-                family: Some(o.family),
-            }),
-            None,
-        );
+        return Field::Missing(sequence_gap(
+            GapKind::Invalid(format!(
+                "expected the task sequence XML as a string, found {}",
+                node.kind_name()
+            )),
+            o.origin_of(node),
+        ));
     };
-    let mut places = o.string_places(node);
-    match sequence::parse_keeping(xml, &is_model_var) {
-        Err(why) => (
-            Field::Missing(Gap {
-                kind: GapKind::Invalid(why),
-                at: Some(o.origin_of(node)),
-                what: format!("{}.Sequence", o.class),
-                family: Some(o.family),
-            }),
-            None,
-        ),
-        Ok((steps, refs)) => {
-            // Document order: the referenceList comes before the steps (one pass of `places`).
-            let refs: Vec<Reference> = refs
-                .into_iter()
-                .map(|r| {
-                    let at = places.origin(r.at);
-                    Reference {
-                        kind: Field::Known(i64::from(r.package.contains("/Application_")), at),
-                        package: Field::Known(r.package, at),
-                        origin: at,
-                    }
-                })
-                .collect();
-            let steps = Field::Known(
-                steps
-                    .into_iter()
-                    .map(|s| Step {
-                        origin: places.origin(s.at),
-                        vars: s
-                            .vars
-                            .into_iter()
-                            .map(|v| StepVar {
-                                origin: places.origin(v.at),
-                                property: v.property,
-                                value: v.value,
-                            })
-                            .collect(),
-                        class: s.class,
-                        name: s.name,
-                        enabled: s.enabled,
-                    })
-                    .collect(),
-                o.origin_of(node),
-            );
-            (steps, Some((refs, o.origin_of(node))))
-        }
+    let kept = if o.json {
+        SequenceXml::Json
+    } else if o.is_verbatim(node) {
+        SequenceXml::Verbatim
+    } else {
+        SequenceXml::Decoded(xml.into())
+    };
+    Field::Known(kept, o.origin_of(node))
+}
+
+fn sequence_gap(kind: GapKind, at: Origin) -> Gap {
+    Gap {
+        kind,
+        at: Some(at),
+        what: format!("{}.Sequence", Family::TaskSequence.class()),
+        family: Some(Family::TaskSequence),
     }
+}
+
+/// The steps of a task sequence's Sequence XML, decoded now from the file it is in.
+pub fn steps(ts: &TaskSequence, sources: &SourceMap) -> Field<Vec<Step>> {
+    let (kept, at) = match &ts.sequence {
+        Field::Missing(g) => return Field::Missing(g.clone()),
+        Field::Known(kept, at) => (kept, *at),
+    };
+    let text = sources.get(at.file).text.as_str();
+    let between_quotes = || {
+        text.get(at.span.start + 1..at.span.end().saturating_sub(1))
+            .unwrap_or("")
+    };
+    let (xml, json, verbatim): (std::borrow::Cow<str>, bool, bool) = match kept {
+        SequenceXml::Json => match crate::source::json::string_at(text, at.span.start) {
+            Ok(s) => (s.into(), true, true),
+            Err(e) => {
+                return Field::Missing(sequence_gap(GapKind::Invalid(e.message), at));
+            }
+        },
+        SequenceXml::Verbatim => (between_quotes().into(), false, true),
+        SequenceXml::Decoded(s) => (s.as_ref().into(), false, false),
+    };
+    let mut places = StringPlaces::new(at, text, json, verbatim);
+    match decode(&xml, &mut places, at) {
+        Ok((steps, _)) => Field::Known(steps, at),
+        Err(g) => Field::Missing(g),
+    }
+}
+
+/// The steps and the referenceList of a Sequence XML, placed in the file it is in.
+fn decode(
+    xml: &str,
+    places: &mut StringPlaces,
+    at: Origin,
+) -> Result<(Vec<Step>, Vec<Reference>), Gap> {
+    let (steps, refs) = sequence::parse_keeping(xml, &is_model_var)
+        .map_err(|why| sequence_gap(GapKind::Invalid(why), at))?;
+    // Document order: the referenceList comes before the steps (one pass of `places`).
+    let refs: Vec<Reference> = refs
+        .into_iter()
+        .map(|r| {
+            let at = places.origin(r.at);
+            Reference {
+                kind: Field::Known(i64::from(r.package.contains("/Application_")), at),
+                package: Field::Known(r.package, at),
+                origin: at,
+            }
+        })
+        .collect();
+    let steps = steps
+        .into_iter()
+        .map(|s| Step {
+            origin: places.origin(s.at),
+            vars: s
+                .vars
+                .into_iter()
+                .map(|v| StepVar {
+                    origin: places.origin(v.at),
+                    property: v.property,
+                    value: v.value,
+                })
+                .collect(),
+            class: s.class,
+            name: s.name,
+            enabled: s.enabled,
+        })
+        .collect();
+    Ok((steps, refs))
 }
 
 /// Step variables (by `property`) that say how the step joins the device: Apply Network

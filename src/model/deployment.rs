@@ -7,7 +7,7 @@ use super::flags::{self, Availability, ContentOption};
 use super::{clients, optional_text, text, ById, Context};
 use crate::export::family::Family;
 use crate::export::field::{Field, Gap, GapKind};
-use crate::export::records::{Deployment, Step, TaskSequence, INSTALL_VARS, JOIN_VARS};
+use crate::export::records::{self, Deployment, Step, TaskSequence, INSTALL_VARS, JOIN_VARS};
 use crate::export::Export;
 
 pub(crate) fn deployment(export: &Export, d: &Deployment, ctx: &Context, by_id: &ById) -> Fact {
@@ -51,7 +51,7 @@ pub(crate) fn deployment(export: &Export, d: &Deployment, ctx: &Context, by_id: 
         .known()
         .and_then(|id| by_id.task_sequences.get(id.as_str()).copied());
     let task_sequence = match (ts, export.has(Family::TaskSequence)) {
-        (Some(ts), _) => task_sequence(export, ts, by_id),
+        (Some(ts), _) => task_sequence(export, ts),
         (None, false) => Fact::unknown(Gap::not_exported(Family::TaskSequence, "the deployed task sequence")),
         (None, true) => Fact::unknown(Gap {
             kind: GapKind::NotProvided(format!(
@@ -199,15 +199,15 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-fn task_sequence(export: &Export, ts: &TaskSequence, by_id: &ById) -> Fact {
-    let id = ts.package_id.known().map_or("", String::as_str);
-    let rows: &[&Step] = by_id.step_rows.get(id).map_or(&[], Vec::as_slice);
-    // The Sequence XML is the complete list; Get-CMTaskSequenceStep output stands in when it is missing.
-    let steps = match (&ts.steps, rows.is_empty()) {
-        (Field::Known(steps, o), _) => Fact::list(steps.iter().map(step).collect(), Some(*o)),
-        (Field::Missing(_), false) => Fact::list(rows.iter().map(|s| step(s)).collect(), None),
-        (Field::Missing(g), true) => Fact::unknown(g.clone()),
-    };
+/// The deployed task sequence. Its `steps` stay unknown here: they are decoded only for the
+/// deployments checked ([`steps`], through `Model::complete`).
+fn task_sequence(export: &Export, ts: &TaskSequence) -> Fact {
+    let steps = Fact::unknown(Gap {
+        kind: GapKind::NotProvided("the steps are read for the deployments checked only".into()),
+        at: ts.sequence.origin(),
+        what: "The task sequence's steps".into(),
+        family: Some(Family::TaskSequence),
+    });
     Fact::obj(
         vec![
             ("id", text(&ts.package_id)),
@@ -222,6 +222,18 @@ fn task_sequence(export: &Export, ts: &TaskSequence, by_id: &ById) -> Fact {
         ],
         Some(ts.origin),
     )
+}
+
+/// The steps of a task sequence: from its Sequence XML, decoded now; the Get-CMTaskSequenceStep
+/// output stands in when the XML is missing.
+pub(crate) fn steps(export: &Export, ts: &TaskSequence, by_id: &ById) -> Fact {
+    let id = ts.package_id.known().map_or("", String::as_str);
+    let rows: &[&Step] = by_id.step_rows.get(id).map_or(&[], Vec::as_slice);
+    match (records::steps(ts, &export.sources), rows.is_empty()) {
+        (Field::Known(steps, o), _) => Fact::list(steps.iter().map(step).collect(), Some(o)),
+        (Field::Missing(_), false) => Fact::list(rows.iter().map(|s| step(s)).collect(), None),
+        (Field::Missing(g), true) => Fact::unknown(g),
+    }
 }
 
 fn boot_image(export: &Export, id: &Field<String>) -> Fact {

@@ -81,6 +81,13 @@ impl Fact {
         }
     }
 
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Fact> {
+        match &mut self.value {
+            V::Obj(m) => m.iter_mut().find(|(k, _)| *k == key).map(|(_, f)| f),
+            _ => None,
+        }
+    }
+
     pub fn gap(&self) -> Option<&Gap> {
         match &self.value {
             V::Unknown(g) => Some(g),

@@ -25,7 +25,7 @@ pub struct Model {
     /// (see [`Model::deployments`]).
     pub root: Fact,
     /// Per task sequence id: the content objects it references, for the task sequences of the
-    /// deployments checked (see [`Model::add_content`]).
+    /// deployments checked (see [`Model::complete`]).
     pub content: HashMap<String, Vec<Fact>>,
     /// Stands in for the deployment when there is none to check, so deployment and content
     /// rules say "unknown" instead of silently having no target.
@@ -171,10 +171,42 @@ impl Model {
         }
     }
 
-    /// The referenced content of the task sequences of these deployments (indices into
-    /// [`Model::deployments`]), for the content rules. Only the task sequences checked are
-    /// looked up: on a large site that is a few of thousands.
-    pub fn add_content(&mut self, export: &Export, deployments: &[usize]) {
+    /// What only the deployments checked need (indices into [`Model::deployments`]): the steps
+    /// of their task sequences, decoded from the Sequence XML now, and the content those
+    /// reference. On a large site that is a few task sequences of thousands.
+    pub fn complete(&mut self, export: &Export, deployments: &[usize]) {
+        let by_id = ById::new(export);
+        let mut decoded: HashMap<&str, Fact> = HashMap::new();
+        if let Some(V::List(items)) = self.root.get_mut("deployments").map(|d| &mut d.value) {
+            for &i in deployments {
+                let Some(ts_fact) = items.get_mut(i).and_then(|d| d.get_mut("task_sequence"))
+                else {
+                    continue;
+                };
+                let id = ts_fact.get("id").and_then(|f| match &f.value {
+                    V::Str(s) => Some(s.as_str()),
+                    _ => None,
+                });
+                let Some(ts) = id.and_then(|id| by_id.task_sequences.get(id)) else {
+                    continue;
+                };
+                let Some(id) = ts.package_id.known() else {
+                    continue;
+                };
+                let steps = decoded
+                    .entry(id.as_str())
+                    .or_insert_with(|| deployment::steps(export, ts, &by_id))
+                    .clone();
+                if let Some(slot) = ts_fact.get_mut("steps") {
+                    *slot = steps;
+                }
+            }
+        }
+        self.add_content(export, deployments, &by_id);
+    }
+
+    /// The referenced content of the task sequences of these deployments, for the content rules.
+    fn add_content(&mut self, export: &Export, deployments: &[usize], by_id: &ById) {
         let cmgs = services(export, "CloudProxyService");
         let cloud_dps = services(export, "CloudDistributionPoint");
         let hosts = content::cloud_hosts(cmgs.iter().chain(cloud_dps.iter()).copied());
@@ -196,7 +228,6 @@ impl Model {
             return;
         }
         let index = content::Index::new(export, &hosts);
-        let by_id = ById::new(export);
         for id in wanted {
             if let Some(ts) = by_id.task_sequences.get(id.as_str()) {
                 self.content.insert(id, index.referenced(ts));

@@ -258,7 +258,7 @@ mod tests {
             );
             let targets =
                 engine::select(&model, &[], &[], scenario).unwrap_or_else(|e| panic!("{e}"));
-            model.add_content(&export, &targets.deployments);
+            model.complete(&export, &targets.deployments);
             let base = Env::new(&model.root, HashMap::new());
             for r in rules
                 .iter()

@@ -58,6 +58,17 @@ pub fn parse(text: &str) -> Result<Node, JsonError> {
     Ok(v)
 }
 
+/// The decoded value of the JSON string whose opening quote is at `offset` in `text` (a value
+/// decoded again on demand, such as a task sequence's Sequence XML).
+pub fn string_at(text: &str, offset: usize) -> Result<String, JsonError> {
+    let mut p = Parser::new(text);
+    p.i = offset;
+    if p.s.get(offset) != Some(&b'"') {
+        return Err(p.err("expected a string"));
+    }
+    p.string()
+}
+
 /// Maps an offset in a decoded JSON string back to the raw text between its quotes,
 /// so a finding inside an escaped string (task sequence XML) points at the right column.
 pub fn raw_offset(raw: &str, decoded_offset: usize) -> usize {
