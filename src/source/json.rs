@@ -172,6 +172,19 @@ fn plain_run(s: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The offset of the quote that closes the string `i` is inside (past its opening quote), or
+/// `None` when the text ends first.
+fn closing_quote(s: &[u8], mut i: usize) -> Option<usize> {
+    loop {
+        i = plain_run(s, i);
+        match s.get(i)? {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     text: &'a str,
@@ -306,6 +319,12 @@ impl<'a> Parser<'a> {
                     return Ok(out);
                 }
                 b'\\' => {
+                    if out.capacity() == 0 {
+                        // The first escape: the decoded string is at most as long as the raw
+                        // one, so one allocation holds it (a Sequence XML is some 14 KB, and
+                        // growing by doubling copied it again and again).
+                        out.reserve(closing_quote(self.s, self.i).unwrap_or(self.i) - run);
+                    }
                     out.push_str(&self.text[run..self.i]);
                     self.escape(&mut out)?;
                     run = self.i;
