@@ -160,7 +160,7 @@ pub fn load(
             Some("note") => Level::Note,
             _ => Level::Error,
         };
-        config.rules.push((m.key.clone(), level));
+        config.rules.push((m.key.to_string(), level));
     }
     if let Some(Value::Array(items)) = root.get("waivers").map(|n| &n.value) {
         for w in items {

@@ -54,7 +54,7 @@ const NOW: &str = "2026-11-24";
 pub fn json_items(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let mut nodes = Vec::new();
-    if json::parse_items(&text, |n| nodes.push(n)).is_ok() {
+    if json::parse_items(&text, &[], |n| nodes.push(n)).is_ok() {
         let _ = json::parse(&text);
     }
     // As `export::field::Obj::inside_string` calls it: on the raw text between a string's quotes.
@@ -91,7 +91,7 @@ pub fn decode(data: &[u8]) {
     for line in decoded.text.lines() {
         let _ = parse_date(line);
     }
-    let _ = json::parse_items(&decoded.text, |n| {
+    let _ = json::parse_items(&decoded.text, &["Sequence"], |n| {
         walk(&n, &mut |n| {
             let _ = as_int(n);
             let _ = as_bool(n);

@@ -141,7 +141,9 @@ fn lower(
         Value::Bool(b) => Json::Bool(*b),
         Value::Int(i) => Json::from(*i),
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::String(s) => Json::String(s.clone()),
+        Value::String(s) => Json::String(s.to_string()),
+        // Not decoded: a schema checks that it is a string, never what it says.
+        Value::Deferred(raw) => Json::String(raw.to_string()),
         Value::Array(items) => Json::Array(
             items
                 .iter()
@@ -158,7 +160,7 @@ fn lower(
                     index,
                     Some(m.key_span),
                 );
-                map.insert(m.key.clone(), child);
+                map.insert(m.key.to_string(), child);
             }
             Json::Object(map)
         }

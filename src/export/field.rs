@@ -140,7 +140,7 @@ impl<'a> StringPlaces<'a> {
 
 /// Reads the properties of one exported object, remembering file, class and family.
 pub struct Obj<'a> {
-    pub node: &'a Node,
+    pub node: &'a Node<'a>,
     pub file: FileId,
     pub family: Family,
     pub class: &'a str,
@@ -193,7 +193,7 @@ impl<'a> Obj<'a> {
     }
 
     /// The raw node of a property, or the gap if it is absent, null or given twice.
-    pub fn node(&self, key: &str) -> Result<&'a Node, Gap> {
+    pub fn node(&self, key: &str) -> Result<&'a Node<'a>, Gap> {
         match self.node.get(key) {
             None => Err(self.gap(GapKind::Absent, key, None)),
             Some(n) if n.is_null() => Err(self.gap(GapKind::NotLoaded, key, Some(n))),
@@ -234,7 +234,7 @@ impl<'a> Obj<'a> {
 
     pub fn string(&self, key: &str) -> Field<String> {
         self.decode(key, "a string", |n| match &n.value {
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => Some(s.to_string()),
             Value::Int(i) => Some(i.to_string()),
             _ => None,
         })
@@ -263,7 +263,7 @@ impl<'a> Obj<'a> {
     }
 
     /// An array of objects; a string or an array of strings means depth truncation.
-    pub fn objects(&self, key: &str) -> Field<&'a [Node]> {
+    pub fn objects(&self, key: &str) -> Field<&'a [Node<'a>]> {
         let n = match self.node(key) {
             Err(g) => return Field::Missing(g),
             Ok(n) => n,

@@ -120,7 +120,7 @@ fn load_file(
                 kind => export.add(kind, &node, file, text_ref, syntax == Syntax::Json),
             }
         };
-        source::parse_items(text_ref, syntax, path, &mut each)?
+        source::parse_items(text_ref, syntax, path, &records::DEFERRED, &mut each)?
     };
     redact::blank(&secret_spans, &mut loaded.text);
     let unrecognised = std::mem::take(&mut export.unrecognised_here);

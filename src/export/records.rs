@@ -4,7 +4,9 @@
 use super::family::Family;
 use super::field::{Field, Gap, GapKind, Obj, StringPlaces};
 use super::sequence;
-use crate::source::node::Node;
+use std::borrow::Cow;
+
+use crate::source::node::{Node, Value};
 use crate::source::{Origin, SourceMap};
 
 /// An embedded `SMS_EmbeddedProperty` of a site control object (`Props[]`).
@@ -114,6 +116,9 @@ pub struct TaskSequence {
     pub sequence: Field<SequenceXml>,
     pub origin: Origin,
 }
+
+/// Properties whose JSON strings are read on demand, not on load (see [`SequenceXml`]).
+pub const DEFERRED: [&str; 1] = ["Sequence"];
 
 /// Where a task sequence's Sequence XML is. Its steps are decoded only for the task sequences
 /// of the deployments checked ([`steps`]): a large site has thousands of them, of some 14 KB each.
@@ -415,13 +420,15 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
         Field::Missing(g) if matches!(g.kind, GapKind::Truncated | GapKind::NotLoaded | GapKind::Absent)
     );
     let listed = match (&sequence, o.node("Sequence")) {
-        (Field::Known(..), Ok(node)) if cut => node.as_str().and_then(|xml| {
-            let at = o.origin_of(node);
-            let mut places = o.string_places(node);
-            decode(xml, &mut places, at)
-                .ok()
-                .map(|(_, refs)| (refs, at))
-        }),
+        (Field::Known(kept, at), Ok(node)) if cut => {
+            let text = o.text;
+            xml_text(kept, *at, text).ok().and_then(|xml| {
+                let mut places = o.string_places(node);
+                decode(&xml, &mut places, *at)
+                    .ok()
+                    .map(|(_, refs)| (refs, *at))
+            })
+        }
         _ => None,
     };
     let from_sequence = listed.is_some();
@@ -448,6 +455,9 @@ fn sequence_xml(o: &Obj) -> Field<SequenceXml> {
         Err(g) => return Field::Missing(g),
         Ok(n) => n,
     };
+    if let Value::Deferred(_) = node.value {
+        return Field::Known(SequenceXml::Json, o.origin_of(node));
+    }
     let Some(xml) = node.as_str() else {
         return Field::Missing(sequence_gap(
             GapKind::Invalid(format!(
@@ -483,24 +493,30 @@ pub fn steps(ts: &TaskSequence, sources: &SourceMap) -> Field<Vec<Step>> {
         Field::Known(kept, at) => (kept, *at),
     };
     let text = sources.get(at.file).text.as_str();
-    let between_quotes = || {
-        text.get(at.span.start + 1..at.span.end().saturating_sub(1))
-            .unwrap_or("")
+    let xml = match xml_text(kept, at, text) {
+        Ok(xml) => xml,
+        Err(g) => return Field::Missing(g),
     };
-    let (xml, json, verbatim): (std::borrow::Cow<str>, bool, bool) = match kept {
-        SequenceXml::Json => match crate::source::json::string_at(text, at.span.start) {
-            Ok(s) => (s.into(), true, true),
-            Err(e) => {
-                return Field::Missing(sequence_gap(GapKind::Invalid(e.message), at));
-            }
-        },
-        SequenceXml::Verbatim => (between_quotes().into(), false, true),
-        SequenceXml::Decoded(s) => (s.as_ref().into(), false, false),
-    };
+    let json = matches!(kept, SequenceXml::Json);
+    let verbatim = !matches!(kept, SequenceXml::Decoded(_));
     let mut places = StringPlaces::new(at, text, json, verbatim);
     match decode(&xml, &mut places, at) {
         Ok((steps, _)) => Field::Known(steps, at),
         Err(g) => Field::Missing(g),
+    }
+}
+
+/// The decoded XML of a kept Sequence, from the text of the file it is in.
+fn xml_text<'t>(kept: &'t SequenceXml, at: Origin, text: &'t str) -> Result<Cow<'t, str>, Gap> {
+    match kept {
+        SequenceXml::Json => crate::source::json::string_at(text, at.span.start)
+            .map(Cow::Owned)
+            .map_err(|e| sequence_gap(GapKind::Invalid(e.message), at)),
+        SequenceXml::Verbatim => Ok(Cow::Borrowed(
+            text.get(at.span.start + 1..at.span.end().saturating_sub(1))
+                .unwrap_or(""),
+        )),
+        SequenceXml::Decoded(s) => Ok(Cow::Borrowed(s)),
     }
 }
 
@@ -580,13 +596,13 @@ pub fn step_row(o: &Obj, class: &str) -> StepRow {
         .filter(|m| !m.value.is_null() && is_model_var(&m.key))
         .filter_map(|m| {
             let value = match &m.value.value {
-                crate::source::node::Value::String(s) => s.clone(),
+                crate::source::node::Value::String(s) => s.to_string(),
                 crate::source::node::Value::Int(i) => i.to_string(),
                 crate::source::node::Value::Bool(b) => b.to_string(),
                 _ => return None,
             };
             Some(StepVar {
-                property: m.key.clone(),
+                property: m.key.to_string(),
                 value,
                 origin: o.origin_of(&m.value),
             })

@@ -23,7 +23,7 @@ fn schema() -> &'static Schema {
 
 pub struct MediaPlan {
     pub file: FileId,
-    pub root: Node,
+    pub root: Node<'static>,
 }
 
 /// Reads and validates a plan, adding it to the source map. All schema errors come back at once.

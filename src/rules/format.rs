@@ -168,7 +168,7 @@ fn command(n: &Node) -> Command {
                 .map(Node::members)
                 .unwrap_or_default()
                 .iter()
-                .filter_map(|m| Some((m.key.clone(), m.value.as_str()?.to_string())))
+                .filter_map(|m| Some((m.key.to_string(), m.value.as_str()?.to_string())))
                 .collect(),
             otherwise: n
                 .get("otherwise")
@@ -334,7 +334,7 @@ fn lit(n: &Node) -> Lit {
     match &n.value {
         Value::Bool(b) => Lit::Bool(*b),
         Value::Int(i) => Lit::Int(*i),
-        Value::String(s) => Lit::Str(s.clone()),
+        Value::String(s) => Lit::Str(s.to_string()),
         _ => Lit::Str(String::new()),
     }
 }

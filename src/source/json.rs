@@ -3,6 +3,8 @@
 //! `parse_items` hands out the elements of a top-level array one at a time, so a
 //! content-status export of hundreds of megabytes never exists as one tree.
 
+use std::borrow::Cow;
+
 use super::node::{Duplicate, Member, Node, Value};
 use super::Span;
 
@@ -18,8 +20,15 @@ pub struct JsonError {
 /// Calls `each` for every element of a top-level array, or once for any other top-level
 /// value. An empty file yields nothing (PowerShell writes nothing for an empty pipeline).
 /// Returns the duplicate property names met on the way.
-pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<Vec<Duplicate>, JsonError> {
+/// `defer`: property names (compared without case) whose string values are checked but left
+/// encoded, as [`Value::Deferred`], for a reader that decodes them on demand.
+pub fn parse_items<'a>(
+    text: &'a str,
+    defer: &[&str],
+    mut each: impl FnMut(Node<'a>),
+) -> Result<Vec<Duplicate>, JsonError> {
     let mut p = Parser::new(text);
+    p.defer = defer;
     p.ws();
     if p.i == p.s.len() {
         return Ok(p.dups);
@@ -51,7 +60,7 @@ pub fn parse_items(text: &str, mut each: impl FnMut(Node)) -> Result<Vec<Duplica
 
 /// Parses a whole document into one tree (small files: baselines, tests). Duplicate
 /// properties are wrapped in `Value::Repeated`.
-pub fn parse(text: &str) -> Result<Node, JsonError> {
+pub fn parse(text: &str) -> Result<Node<'_>, JsonError> {
     let mut p = Parser::new(text);
     let v = p.value(0)?;
     p.end()?;
@@ -66,7 +75,7 @@ pub fn string_at(text: &str, offset: usize) -> Result<String, JsonError> {
     if p.s.get(offset) != Some(&b'"') {
         return Err(p.err("expected a string"));
     }
-    p.string()
+    p.string().map(Cow::into_owned)
 }
 
 /// Maps an offset in a decoded JSON string back to the raw text between its quotes,
@@ -185,20 +194,22 @@ fn closing_quote(s: &[u8], mut i: usize) -> Option<usize> {
     }
 }
 
-struct Parser<'a> {
+struct Parser<'a, 'd> {
     s: &'a [u8],
     text: &'a str,
     i: usize,
     dups: Vec<Duplicate>,
+    defer: &'d [&'d str],
 }
 
-impl<'a> Parser<'a> {
+impl<'a> Parser<'a, '_> {
     fn new(text: &'a str) -> Self {
         Parser {
             s: text.as_bytes(),
             text,
             i: 0,
             dups: Vec::new(),
+            defer: &[],
         }
     }
 
@@ -239,7 +250,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Node, JsonError> {
+    fn value(&mut self, depth: usize) -> Result<Node<'a>, JsonError> {
         if depth > MAX_DEPTH {
             return Err(self.err("nesting deeper than 128 levels"));
         }
@@ -262,7 +273,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn word(&mut self, w: &str, v: Value) -> Result<Value, JsonError> {
+    fn word(&mut self, w: &str, v: Value<'a>) -> Result<Value<'a>, JsonError> {
         if self.s[self.i..].starts_with(w.as_bytes()) {
             self.i += w.len();
             Ok(v)
@@ -271,7 +282,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn number(&mut self) -> Result<Value, JsonError> {
+    fn number(&mut self) -> Result<Value<'a>, JsonError> {
         let start = self.i;
         self.eat(b'-');
         let mut float = false;
@@ -295,7 +306,8 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    /// A string: borrowed from the text when it has no escape, else decoded.
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let open = self.i;
         self.i += 1;
         let mut out = String::new();
@@ -310,13 +322,13 @@ impl<'a> Parser<'a> {
             };
             match c {
                 b'"' => {
-                    if out.is_empty() {
-                        out = self.text[run..self.i].to_string();
-                    } else {
-                        out.push_str(&self.text[run..self.i]);
-                    }
+                    let tail = &self.text[run..self.i];
                     self.i += 1;
-                    return Ok(out);
+                    if out.capacity() == 0 {
+                        return Ok(Cow::Borrowed(tail));
+                    }
+                    out.push_str(tail);
+                    return Ok(Cow::Owned(out));
                 }
                 b'\\' => {
                     if out.capacity() == 0 {
@@ -326,7 +338,7 @@ impl<'a> Parser<'a> {
                         out.reserve(closing_quote(self.s, self.i).unwrap_or(self.i) - run);
                     }
                     out.push_str(&self.text[run..self.i]);
-                    self.escape(&mut out)?;
+                    out.push(self.escape()?);
                     run = self.i;
                 }
                 0..=0x1F => return Err(self.err("control character inside a string")),
@@ -335,7 +347,34 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+    /// A string checked like [`Parser::string`] but left encoded: the text between its quotes.
+    fn deferred(&mut self) -> Result<&'a str, JsonError> {
+        let open = self.i;
+        self.i += 1;
+        loop {
+            self.i = plain_run(self.s, self.i);
+            match self.s.get(self.i) {
+                None => {
+                    return Err(JsonError {
+                        offset: open,
+                        message: "string is not closed: the JSON is truncated".into(),
+                    })
+                }
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(&self.text[open + 1..self.i - 1]);
+                }
+                Some(b'\\') => {
+                    self.escape()?;
+                }
+                Some(0..=0x1F) => return Err(self.err("control character inside a string")),
+                Some(_) => self.i += 1,
+            }
+        }
+    }
+
+    /// The character of the escape at the cursor, which moves past it.
+    fn escape(&mut self) -> Result<char, JsonError> {
         let c = self.s.get(self.i + 1).copied();
         self.i += 2;
         let ch = match c {
@@ -363,8 +402,7 @@ impl<'a> Parser<'a> {
                 return Err(self.err("invalid escape sequence"));
             }
         };
-        out.push(ch);
-        Ok(())
+        Ok(ch)
     }
 
     fn hex4(&mut self) -> Result<u32, JsonError> {
@@ -381,7 +419,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
+    fn array(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
         self.i += 1;
         let mut items = Vec::new();
         self.ws();
@@ -401,7 +439,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+    fn object(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
         self.i += 1;
         let mut members = Vec::new();
         self.ws();
@@ -420,7 +458,19 @@ impl<'a> Parser<'a> {
             if !self.eat(b':') {
                 return Err(self.err("expected `:` after a property name"));
             }
-            let value = self.value(depth + 1)?;
+            self.ws();
+            let value = if self.s.get(self.i) == Some(&b'"')
+                && self.defer.iter().any(|d| d.eq_ignore_ascii_case(&key))
+            {
+                let start = self.i;
+                let raw = self.deferred()?;
+                Node {
+                    span: Span::new(start, self.i - start),
+                    value: Value::Deferred(raw),
+                }
+            } else {
+                self.value(depth + 1)?
+            };
             members.push(Member {
                 key,
                 key_span,
@@ -473,12 +523,49 @@ mod tests {
     #[test]
     fn top_level_array_is_streamed() {
         let mut seen = vec![];
-        parse_items("[ {\"x\":1}, {\"x\":2} ]", |n| seen.push(n.span.start)).expect("parses");
+        parse_items("[ {\"x\":1}, {\"x\":2} ]", &[], |n| seen.push(n.span.start)).expect("parses");
         assert_eq!(seen, vec![2, 11]);
         let mut count = 0;
-        parse_items("{\"x\":1}", |_| count += 1).expect("parses");
-        parse_items("  \r\n", |_| count += 1).expect("empty is fine");
+        parse_items("{\"x\":1}", &[], |_| count += 1).expect("parses");
+        parse_items("  \r\n", &[], |_| count += 1).expect("empty is fine");
         assert_eq!(count, 1);
+    }
+
+    #[test]
+    fn deferred_strings_are_checked_but_left_encoded() {
+        let text =
+            r#"[{"Name": "a\u003cb", "sequence": "<x a=\"1\"/>\u003c", "n": {"Sequence": 5}}]"#;
+        let mut items = Vec::new();
+        parse_items(text, &["Sequence"], |n| items.push(n)).expect("parses");
+        let seq = items[0].get("Sequence").expect("kept");
+        assert_eq!(seq.value, Value::Deferred(r#"<x a=\"1\"/>\u003c"#));
+        assert_eq!(seq.as_str(), None, "not decoded");
+        assert_eq!(
+            string_at(text, seq.span.start).expect("decodes"),
+            "<x a=\"1\"/><"
+        );
+        // Other properties decode as always; a non-string value is not deferred.
+        assert_eq!(items[0].get("Name").and_then(Node::as_str), Some("a<b"));
+        let inner = items[0].get("n").and_then(|n| n.get("Sequence"));
+        assert_eq!(inner.map(|n| &n.value), Some(&Value::Int(5)));
+        // Escapes are still checked, and an open string is still truncation.
+        for bad in [r#"[{"Sequence": "a\qb"}]"#, r#"[{"Sequence": "abc"#] {
+            assert!(parse_items(bad, &["Sequence"], |_| {}).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn strings_without_escapes_are_borrowed() {
+        let n = parse(r#"{"key": "plain", "esc": "a\nb"}"#).expect("parses");
+        let Value::Object(members) = &n.value else {
+            panic!("object")
+        };
+        assert!(matches!(members[0].key, Cow::Borrowed("key")));
+        assert!(matches!(
+            members[0].value.value,
+            Value::String(Cow::Borrowed("plain"))
+        ));
+        assert!(matches!(&members[1].value.value, Value::String(Cow::Owned(s)) if s == "a\nb"));
     }
 
     #[test]

@@ -366,11 +366,13 @@ pub fn not_regular(meta: &std::fs::Metadata) -> String {
 
 /// Parses a document, handing out the elements of a top-level array one by one. Returns the
 /// property names that occur twice in an object (both values are `Value::Repeated`).
-pub fn parse_items(
-    text: &str,
+/// `defer`: property names whose JSON string values stay encoded (see `json::parse_items`).
+pub fn parse_items<'a>(
+    text: &'a str,
     syntax: Syntax,
     path: &Path,
-    each: &mut dyn FnMut(node::Node),
+    defer: &[&str],
+    each: &mut dyn FnMut(node::Node<'a>),
 ) -> Result<Vec<node::Duplicate>, InputError> {
     let at_error = |offset: usize, message: String| InputError {
         path: display_path(path),
@@ -382,7 +384,7 @@ pub fn parse_items(
         help: None,
     };
     match syntax {
-        Syntax::Json => json::parse_items(text, each).map_err(|e| {
+        Syntax::Json => json::parse_items(text, defer, each).map_err(|e| {
             at_error(e.offset, format!("invalid JSON: {}", e.message)).with_help("export with `ConvertTo-Json -Depth 10` and write the file completely (Export-CMPreflight.ps1 does both)")
         }),
         Syntax::Yaml => match yaml::parse(text) {
@@ -406,12 +408,14 @@ pub fn parse_document(
     text: &str,
     syntax: Syntax,
     path: &Path,
-) -> Result<Option<node::Node>, Vec<InputError>> {
+) -> Result<Option<node::Node<'static>>, Vec<InputError>> {
     let mut root = None;
-    let dups = parse_items(text, syntax, path, &mut |n| root = root.take().or(Some(n)))
-        .map_err(|e| vec![e])?;
+    let dups = parse_items(text, syntax, path, &[], &mut |n| {
+        root = root.take().or(Some(n))
+    })
+    .map_err(|e| vec![e])?;
     if dups.is_empty() {
-        return Ok(root);
+        return Ok(root.map(node::Node::into_owned));
     }
     let shared = Arc::new(text.to_string());
     Err(dups

@@ -28,7 +28,7 @@ fn budget_for(len: usize) -> Option<serde_saphyr::Budget> {
 
 /// Parses a document. serde-saphyr refuses keys repeated exactly; keys that differ only in
 /// case (which PowerShell treats as one property) come back as duplicates.
-pub fn parse(text: &str) -> Result<(Node, Vec<Duplicate>), YamlError> {
+pub fn parse(text: &str) -> Result<(Node<'static>, Vec<Duplicate>), YamlError> {
     // YAML 1.2 scalars: `yes`, `on` and `0755` stay strings, as a JSON reader would see them.
     let opts = serde_saphyr::options! {
         strict_booleans: true,
@@ -80,21 +80,21 @@ fn span_of<T>(s: &Spanned<T>) -> Span {
     )
 }
 
-fn lower(s: Spanned<Tree>, dups: &mut Vec<Duplicate>) -> Node {
+fn lower(s: Spanned<Tree>, dups: &mut Vec<Duplicate>) -> Node<'static> {
     let span = span_of(&s);
     let value = match s.value {
         Tree::Null => Value::Null,
         Tree::Bool(b) => Value::Bool(b),
         Tree::Int(i) => Value::Int(i),
         Tree::Float(f) => Value::Float(f),
-        Tree::Str(x) => Value::String(x),
+        Tree::Str(x) => Value::String(x.into()),
         Tree::Seq(items) => Value::Array(items.into_iter().map(|i| lower(i, dups)).collect()),
         Tree::Map(members) => {
             let mut members: Vec<Member> = members
                 .into_iter()
                 .map(|(k, v)| Member {
                     key_span: span_of(&k),
-                    key: k.value,
+                    key: k.value.into(),
                     value: lower(v, dups),
                 })
                 .collect();
