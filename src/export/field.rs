@@ -9,7 +9,8 @@ use crate::source::{FileId, Origin};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Field<T> {
     Known(T, Origin),
-    Missing(Gap),
+    /// Boxed: most fields are known, and a large export holds millions of them.
+    Missing(Box<Gap>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -175,13 +176,13 @@ impl<'a> Obj<'a> {
         self.origin_of(self.node)
     }
 
-    fn gap(&self, kind: GapKind, key: &str, at: Option<&Node>) -> Gap {
-        Gap {
+    fn gap(&self, kind: GapKind, key: &str, at: Option<&Node>) -> Box<Gap> {
+        Box::new(Gap {
             kind,
             at: Some(at.map_or(self.origin_start(), |n| self.origin_of(n))),
             what: format!("{}.{key}", self.class),
             family: Some(self.family),
-        }
+        })
     }
 
     /// The opening of the object: where an absent key "would be".
@@ -193,7 +194,7 @@ impl<'a> Obj<'a> {
     }
 
     /// The raw node of a property, or the gap if it is absent, null or given twice.
-    pub fn node(&self, key: &str) -> Result<&'a Node<'a>, Gap> {
+    pub fn node(&self, key: &str) -> Result<&'a Node<'a>, Box<Gap>> {
         match self.node.get(key) {
             None => Err(self.gap(GapKind::Absent, key, None)),
             Some(n) if n.is_null() => Err(self.gap(GapKind::NotLoaded, key, Some(n))),

@@ -333,12 +333,12 @@ fn cloud_services(o: &Obj) -> Field<Option<CloudServices>> {
             .as_str()
             .unwrap_or("the export script could not read it")
             .to_string();
-        return Field::Missing(Gap {
+        return Field::Missing(Box::new(Gap {
             kind: GapKind::Invalid(why),
             at: Some(o.origin_of(err)),
             what: format!("{}.Cloud", o.class),
             family: Some(o.family),
-        });
+        }));
     }
     if let Some(cloud) = o.node.get("Cloud") {
         let at = o.origin_of(cloud);
@@ -355,12 +355,12 @@ fn cloud_services(o: &Obj) -> Field<Option<CloudServices>> {
                     at,
                 )
             }
-            _ => Field::Missing(Gap {
+            _ => Field::Missing(Box::new(Gap {
                 kind: GapKind::Truncated,
                 at: Some(at),
                 what: format!("{}.Cloud", o.class),
                 family: Some(o.family),
-            }),
+            })),
         };
     }
     let agents = match o.objects("AgentConfigurations") {
@@ -477,13 +477,13 @@ fn sequence_xml(o: &Obj) -> Field<SequenceXml> {
     Field::Known(kept, o.origin_of(node))
 }
 
-fn sequence_gap(kind: GapKind, at: Origin) -> Gap {
-    Gap {
+fn sequence_gap(kind: GapKind, at: Origin) -> Box<Gap> {
+    Box::new(Gap {
         kind,
         at: Some(at),
         what: format!("{}.Sequence", Family::TaskSequence.class()),
         family: Some(Family::TaskSequence),
-    }
+    })
 }
 
 /// The steps of a task sequence's Sequence XML, decoded now from the file it is in.
@@ -507,7 +507,11 @@ pub fn steps(ts: &TaskSequence, sources: &SourceMap) -> Field<Vec<Step>> {
 }
 
 /// The decoded XML of a kept Sequence, from the text of the file it is in.
-fn xml_text<'t>(kept: &'t SequenceXml, at: Origin, text: &'t str) -> Result<Cow<'t, str>, Gap> {
+fn xml_text<'t>(
+    kept: &'t SequenceXml,
+    at: Origin,
+    text: &'t str,
+) -> Result<Cow<'t, str>, Box<Gap>> {
     match kept {
         SequenceXml::Json => crate::source::json::string_at(text, at.span.start)
             .map(Cow::Owned)
@@ -525,7 +529,7 @@ fn decode(
     xml: &str,
     places: &mut StringPlaces,
     at: Origin,
-) -> Result<(Vec<Step>, Vec<Reference>), Gap> {
+) -> Result<(Vec<Step>, Vec<Reference>), Box<Gap>> {
     let (steps, refs) = sequence::parse_keeping(xml, &is_model_var)
         .map_err(|why| sequence_gap(GapKind::Invalid(why), at))?;
     // Document order: the referenceList comes before the steps (one pass of `places`).

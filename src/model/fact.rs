@@ -38,9 +38,10 @@ impl Fact {
             context: Vec::new(),
         }
     }
-    pub fn unknown(gap: Gap) -> Self {
+    pub fn unknown(gap: impl Into<Box<Gap>>) -> Self {
+        let gap = gap.into();
         let origin = gap.at;
-        Fact::new(V::Unknown(Box::new(gap)), origin)
+        Fact::new(V::Unknown(gap), origin)
     }
     pub fn str(s: impl Into<String>, origin: Option<Origin>) -> Self {
         Fact::new(V::Str(s.into()), origin)

@@ -92,17 +92,21 @@ pub fn communication(export: &Export, code: Option<&String>) -> Fact {
         Field::Missing(g) => Fact::unknown(g),
     }
 }
-pub(crate) fn prop(props: &Field<Vec<Prop>>, name: &str, class: &str) -> Result<Field<i64>, Gap> {
+pub(crate) fn prop(
+    props: &Field<Vec<Prop>>,
+    name: &str,
+    class: &str,
+) -> Result<Field<i64>, Box<Gap>> {
     match props {
         Field::Missing(g) => Err(g.clone()),
         Field::Known(list, at) => match list.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
             Some(p) => Ok(p.value.clone()),
-            None => Err(Gap {
+            None => Err(Box::new(Gap {
                 kind: GapKind::Absent,
                 at: Some(*at),
                 what: format!("{class}.Props[{name}]"),
                 family: None,
-            }),
+            })),
         },
     }
 }
@@ -137,10 +141,7 @@ pub fn azure(export: &Export, s: &AzureService) -> Fact {
         Field::Missing(g) => Fact::unknown(g.clone()),
     };
     let crl = match &s.checks_crl {
-        Field::Missing(Gap {
-            kind: GapKind::Absent,
-            ..
-        }) => Fact::new(V::Null, Some(s.origin)),
+        Field::Missing(g) if g.kind == GapKind::Absent => Fact::new(V::Null, Some(s.origin)),
         f => Fact::from_field(f, |b| V::Bool(*b)),
     };
     let hosts = content::cloud_hosts(std::iter::once(s));
