@@ -2,8 +2,7 @@
 //! the content-enabled CMGs and cloud DPs, from the per-DP content status rows. Application
 //! references use model names; the rows' SecureObjectID maps them to content (domain §2.4).
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::fact::{Fact, V};
 use super::flags;
@@ -98,10 +97,46 @@ pub fn content_location(export: &Export, hosts: &[String], origin: Origin) -> Fa
     }
 }
 
+/// An id compared and hashed without ASCII case, borrowed from its record: no lower-cased
+/// copy per content status row (a large site has hundreds of thousands).
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'a>(pub &'a str);
+
+impl PartialEq for Key<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Key<'_> {}
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for b in self.0.bytes() {
+            h.write_u8(b.to_ascii_lowercase());
+        }
+        h.write_u8(0xFF);
+    }
+}
+
+/// The ids a task sequence's content is looked up by: its references and its boot image.
+pub fn content_keys<'a>(ts: &'a TaskSequence, out: &mut HashSet<Key<'a>>) {
+    if let Field::Known(refs, _) = &ts.references {
+        out.extend(
+            refs.iter()
+                .filter_map(|r| r.package.known())
+                .map(|p| Key(p)),
+        );
+    }
+    if let Some(id) = ts.boot_image_id.known() {
+        out.insert(Key(id));
+    }
+}
+
 pub struct Index<'a> {
-    /// Rows by lower-case PackageID and SecureObjectID, each with whether it is on a CMG or
-    /// cloud DP (decided once per row, not once per reference to it).
-    rows: HashMap<Cow<'a, str>, Vec<(&'a ContentStatus, bool)>>,
+    /// Rows by PackageID and SecureObjectID, each with whether it is on a CMG or cloud DP
+    /// (decided once per row, not once per reference to it).
+    rows: HashMap<Key<'a>, Vec<(&'a ContentStatus, bool)>>,
     /// The CMG hosts, for the why-chain of content that is not on one.
     hosts: String,
     present: bool,
@@ -109,20 +144,23 @@ pub struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    pub fn new(export: &'a Export, hosts: &[String]) -> Self {
-        let mut rows: HashMap<Cow<'a, str>, Vec<(&ContentStatus, bool)>> = HashMap::new();
+    /// The rows of the content with these ids (all rows when `None`).
+    pub fn new(export: &'a Export, hosts: &[String], wanted: Option<&HashSet<Key<'a>>>) -> Self {
+        let mut rows: HashMap<Key<'a>, Vec<(&ContentStatus, bool)>> = HashMap::new();
         for r in &export.content_status {
-            let cloud = r.server_nal_path.known().is_some_and(|p| on_host(p, hosts));
-            let mut keys: Vec<Cow<'a, str>> = Vec::new();
-            for f in [&r.package_id, &r.secure_object_id] {
-                if let Some(k) = f.known() {
-                    let k = lower(k);
-                    if !keys.contains(&k) {
-                        keys.push(k);
-                    }
-                }
+            let mut keys: [Option<Key<'a>>; 2] =
+                [&r.package_id, &r.secure_object_id].map(|f| f.known().map(|k| Key(k)));
+            if keys[0] == keys[1] {
+                keys[1] = None;
             }
-            for k in keys {
+            if let Some(wanted) = wanted {
+                keys = keys.map(|k| k.filter(|k| wanted.contains(k)));
+            }
+            if keys == [None, None] {
+                continue;
+            }
+            let cloud = r.server_nal_path.known().is_some_and(|p| on_host(p, hosts));
+            for k in keys.into_iter().flatten() {
                 rows.entry(k).or_default().push((r, cloud));
             }
         }
@@ -134,7 +172,7 @@ impl<'a> Index<'a> {
         }
     }
 
-    pub fn referenced(&self, ts: &TaskSequence) -> Vec<Fact> {
+    pub fn referenced(&self, ts: &'a TaskSequence) -> Vec<Fact> {
         let mut out = Vec::new();
         let mut seen: Vec<String> = Vec::new();
         match &ts.references {
@@ -174,12 +212,8 @@ impl<'a> Index<'a> {
         out
     }
 
-    fn item(&self, id: &str, kind: &str, at: Origin, listed_in: &str) -> Fact {
-        let found = self
-            .rows
-            .get(lower(id).as_ref())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+    fn item(&self, id: &'a str, kind: &str, at: Origin, listed_in: &str) -> Fact {
+        let found = self.rows.get(&Key(id)).map(Vec::as_slice).unwrap_or(&[]);
         let rows: Vec<&ContentStatus> = found.iter().map(|(r, _)| *r).collect();
         let rows = rows.as_slice();
         let package_id = rows
@@ -289,14 +323,6 @@ fn server(r: &ContentStatus) -> String {
 }
 
 /// ASCII lower case, copied only when there is an upper-case letter.
-fn lower(s: &str) -> Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        Cow::Borrowed(s)
-    }
-}
-
 /// What sort of object the content is, which decides the parameter set of the content cmdlets
 /// (`Start-CMContentDistribution -DriverPackageId` for a driver package). From the content
 /// status rows' PackageType (SMS_PackageStatusDistPointsSummarizer), else from how the task

@@ -227,7 +227,18 @@ impl Model {
         if wanted.is_empty() {
             return;
         }
-        let index = content::Index::new(export, &hosts);
+        // Only the rows of the content these task sequences reference are indexed, unless
+        // that is most of the export anyway (all deployments checked).
+        let mut keys = std::collections::HashSet::new();
+        let few = wanted.len() * 2 < by_id.task_sequences.len();
+        if few {
+            for id in &wanted {
+                if let Some(ts) = by_id.task_sequences.get(id.as_str()) {
+                    content::content_keys(ts, &mut keys);
+                }
+            }
+        }
+        let index = content::Index::new(export, &hosts, few.then_some(&keys));
         for id in wanted {
             if let Some(ts) = by_id.task_sequences.get(id.as_str()) {
                 self.content.insert(id, index.referenced(ts));
