@@ -112,8 +112,13 @@ impl Eq for Key<'_> {}
 
 impl std::hash::Hash for Key<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        for b in self.0.bytes() {
-            h.write_u8(b.to_ascii_lowercase());
+        // Lower-cased a chunk at a time on the stack: one hasher call per chunk, not per byte.
+        let mut buf = [0u8; 32];
+        for chunk in self.0.as_bytes().chunks(buf.len()) {
+            let buf = &mut buf[..chunk.len()];
+            buf.copy_from_slice(chunk);
+            buf.make_ascii_lowercase();
+            h.write(buf);
         }
         h.write_u8(0xFF);
     }

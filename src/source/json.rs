@@ -364,12 +364,25 @@ impl<'a> Parser<'a, '_> {
                     self.i += 1;
                     return Ok(&self.text[open + 1..self.i - 1]);
                 }
-                Some(b'\\') => {
-                    self.escape()?;
-                }
+                Some(b'\\') => self.skip_escape()?,
                 Some(0..=0x1F) => return Err(self.err("control character inside a string")),
                 Some(_) => self.i += 1,
             }
+        }
+    }
+
+    /// Checks the escape at the cursor as [`Parser::escape`] does, without decoding it.
+    fn skip_escape(&mut self) -> Result<(), JsonError> {
+        match self.s.get(self.i + 1) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                self.i += 2;
+                Ok(())
+            }
+            Some(b'u') => {
+                self.i += 2;
+                self.hex4().map(|_| ())
+            }
+            _ => Err(self.err("invalid escape sequence")),
         }
     }
 
@@ -405,11 +418,14 @@ impl<'a> Parser<'a, '_> {
         Ok(ch)
     }
 
+    /// Four hex digits (`from_str_radix` would also take a sign, which JSON does not).
     fn hex4(&mut self) -> Result<u32, JsonError> {
-        let h = self
-            .text
-            .get(self.i..self.i + 4)
-            .and_then(|h| u32::from_str_radix(h, 16).ok());
+        let h = self.s.get(self.i..self.i + 4).and_then(|h| {
+            h.iter().try_fold(0u32, |v, &c| {
+                let d = (c as char).to_digit(16)?;
+                Some(v << 4 | d)
+            })
+        });
         match h {
             Some(v) => {
                 self.i += 4;
