@@ -117,8 +117,10 @@ pub struct TaskSequence {
     pub origin: Origin,
 }
 
-/// Properties whose JSON strings are read on demand, not on load (see [`SequenceXml`]).
-pub const DEFERRED: [&str; 1] = ["Sequence"];
+/// Properties whose JSON strings are checked but not decoded on load: the Sequence XML, read
+/// on demand (see [`SequenceXml`]), and the content status rows' SourceNALPath, which nothing
+/// reads (a large site has hundreds of thousands, each full of escaped backslashes).
+pub const DEFERRED: [&str; 2] = ["Sequence", "SourceNALPath"];
 
 /// Where a task sequence's Sequence XML is. Its steps are decoded only for the task sequences
 /// of the deployments checked ([`steps`]): a large site has thousands of them, of some 14 KB each.

@@ -13,11 +13,20 @@ use super::node::{Node, Value};
 /// `client_secret`, `pin`. Flags about a secret (`password_protected`, `PasswordRequired`) are
 /// not secrets and stay readable.
 pub fn is_secret_key(key: &str) -> bool {
-    // Compared without case and without a lower-cased copy: this runs for every key of every
-    // object loaded.
+    // Compared without case and without a lower-cased copy, in one pass over the key: this
+    // runs for every key of every object loaded.
     let k = key.as_bytes();
-    // Most keys hold none of the letters every secret word starts with: decided in one pass.
-    if !k.iter().any(|b| matches!(b | 0x20, b'p' | b's')) {
+    let at = |i: usize, w: &str| {
+        k.get(i..i + w.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let names_secret = key.eq_ignore_ascii_case("pin")
+        || (0..k.len()).any(|i| match k[i] | 0x20 {
+            b'p' => at(i, "password") || at(i, "passphrase"),
+            b's' => at(i, "secret"),
+            _ => false,
+        });
+    if !names_secret {
         return false;
     }
     const FLAGS: [&str; 9] = [
@@ -33,17 +42,7 @@ pub fn is_secret_key(key: &str) -> bool {
     ];
     let ends_with =
         |f: &str| k.len() >= f.len() && k[k.len() - f.len()..].eq_ignore_ascii_case(f.as_bytes());
-    if FLAGS.iter().any(|f| ends_with(f)) {
-        return false;
-    }
-    let contains = |w: &str| {
-        k.windows(w.len())
-            .any(|win| win.eq_ignore_ascii_case(w.as_bytes()))
-    };
-    contains("password")
-        || contains("passphrase")
-        || contains("secret")
-        || key.eq_ignore_ascii_case("pin")
+    !FLAGS.iter().any(|f| ends_with(f))
 }
 
 /// Blanks every secret value below `node` in `text`; returns how many it blanked.
