@@ -387,18 +387,8 @@ pub fn parse_items<'a>(
         Syntax::Json => json::parse_items(text, defer, each).map_err(|e| {
             at_error(e.offset, format!("invalid JSON: {}", e.message)).with_help("export with `ConvertTo-Json -Depth 10` and write the file completely (Export-CMPreflight.ps1 does both)")
         }),
-        Syntax::Yaml => match yaml::parse(text) {
-            Err(e) => Err(at_error(e.offset.unwrap_or(0), format!("invalid YAML: {}", e.message))),
-            Ok(_) if text.trim().is_empty() => Ok(Vec::new()),
-            Ok((node::Node { value: node::Value::Array(items), .. }, dups)) => {
-                items.into_iter().for_each(each);
-                Ok(dups)
-            }
-            Ok((node, dups)) => {
-                each(node);
-                Ok(dups)
-            }
-        },
+        Syntax::Yaml => yaml::parse_items(text, &mut |n| each(n))
+            .map_err(|e| at_error(e.offset.unwrap_or(0), format!("invalid YAML: {}", e.message))),
     }
 }
 

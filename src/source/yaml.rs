@@ -26,31 +26,77 @@ fn budget_for(len: usize) -> Option<serde_saphyr::Budget> {
     }
 }
 
-/// Parses a document. serde-saphyr refuses keys repeated exactly; keys that differ only in
-/// case (which PowerShell treats as one property) come back as duplicates.
-pub fn parse(text: &str) -> Result<(Node<'static>, Vec<Duplicate>), YamlError> {
-    // YAML 1.2 scalars: `yes`, `on` and `0755` stay strings, as a JSON reader would see them.
-    let opts = serde_saphyr::options! {
+/// serde-saphyr's options: YAML 1.2 scalars (`yes`, `on` and `0755` stay strings, as a JSON
+/// reader would see them) and budgets for the file's size.
+fn options(text: &str) -> serde_saphyr::Options {
+    serde_saphyr::options! {
         strict_booleans: true,
         underscored_numbers_as_strings: true,
         leading_zero_numbers_as_strings: true,
         budget: budget_for(text.len()),
-    };
-    match serde_saphyr::from_str_with_options::<Spanned<Tree>>(text, opts) {
+    }
+}
+
+/// Parses a document into one tree. serde-saphyr refuses keys repeated exactly; keys that
+/// differ only in case (which PowerShell treats as one property) come back as duplicates.
+pub fn parse(text: &str) -> Result<(Node<'static>, Vec<Duplicate>), YamlError> {
+    match serde_saphyr::from_str_with_options::<Spanned<Built>>(text, options(text)) {
         Ok(root) => {
             let mut dups = Vec::new();
-            let node = lower(root, &mut dups);
+            let mut node = Node {
+                span: span_of(&root),
+                value: root.value.0,
+            };
+            mark_all(&mut node, &mut dups);
             Ok((node, dups))
         }
-        Err(e) => Err(YamlError {
-            offset: e.location().and_then(|l| {
-                l.span()
-                    .byte_offset()
-                    .map(|o| o as usize)
-                    .or_else(|| offset_of(text, l.line() as usize, l.column() as usize))
-            }),
-            message: first_line(&e.to_string()),
+        Err(e) => Err(error(text, e)),
+    }
+}
+
+/// Parses a document as [`parse`] does, handing each element of a top-level sequence to
+/// `each` as soon as it is read, so that only one is alive at a time (a large site's content
+/// status is hundreds of thousands); any other document is one item.
+pub fn parse_items(
+    text: &str,
+    each: &mut dyn FnMut(Node<'static>),
+) -> Result<Vec<Duplicate>, YamlError> {
+    let mut dups = Vec::new();
+    let items = Items {
+        each,
+        dups: &mut dups,
+    };
+    serde_saphyr::with_deserializer_from_str_with_options(text, options(text), |de| {
+        de::DeserializeSeed::deserialize(items, de)
+    })
+    .map_err(|e| error(text, e))?;
+    Ok(dups)
+}
+
+fn error(text: &str, e: serde_saphyr::Error) -> YamlError {
+    YamlError {
+        offset: e.location().and_then(|l| {
+            l.span()
+                .byte_offset()
+                .map(|o| o as usize)
+                .or_else(|| offset_of(text, l.line() as usize, l.column() as usize))
         }),
+        message: first_line(&e.to_string()),
+    }
+}
+
+/// Wraps the values of property names given twice (compared without case) in
+/// `Value::Repeated`, inner objects first.
+fn mark_all(node: &mut Node<'static>, dups: &mut Vec<Duplicate>) {
+    match &mut node.value {
+        Value::Array(items) => items.iter_mut().for_each(|i| mark_all(i, dups)),
+        Value::Object(members) => {
+            for m in members.iter_mut() {
+                mark_all(&mut m.value, dups);
+            }
+            mark_duplicates(members, dups);
+        }
+        _ => {}
     }
 }
 
@@ -80,95 +126,160 @@ fn span_of<T>(s: &Spanned<T>) -> Span {
     )
 }
 
-fn lower(s: Spanned<Tree>, dups: &mut Vec<Duplicate>) -> Node<'static> {
-    let span = span_of(&s);
-    let value = match s.value {
-        Tree::Null => Value::Null,
-        Tree::Bool(b) => Value::Bool(b),
-        Tree::Int(i) => Value::Int(i),
-        Tree::Float(f) => Value::Float(f),
-        Tree::Str(x) => Value::String(x.into()),
-        Tree::Seq(items) => Value::Array(items.into_iter().map(|i| lower(i, dups)).collect()),
-        Tree::Map(members) => {
-            let mut members: Vec<Member> = members
-                .into_iter()
-                .map(|(k, v)| Member {
-                    key_span: span_of(&k),
-                    key: k.value.into(),
-                    value: lower(v, dups),
-                })
-                .collect();
-            mark_duplicates(&mut members, dups);
-            Value::Object(members)
-        }
-    };
-    Node { span, value }
-}
+/// A YAML value as our tree's value, built while serde-saphyr reads it (its children carry
+/// their spans through `Spanned`).
+struct Built(Value<'static>);
 
-enum Tree {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Spanned<Tree>>),
-    Map(Vec<(Spanned<String>, Spanned<Tree>)>),
-}
-
-impl<'de> Deserialize<'de> for Tree {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TreeVisitor)
+fn node(s: Spanned<Built>) -> Node<'static> {
+    Node {
+        span: span_of(&s),
+        value: s.value.0,
     }
 }
 
-struct TreeVisitor;
+impl<'de> Deserialize<'de> for Built {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(BuiltVisitor)
+    }
+}
 
-impl<'de> Visitor<'de> for TreeVisitor {
-    type Value = Tree;
+struct BuiltVisitor;
+
+impl<'de> Visitor<'de> for BuiltVisitor {
+    type Value = Built;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Tree, E> {
-        Ok(Tree::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Built, E> {
+        Ok(Built(Value::Bool(v)))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Tree, E> {
-        Ok(Tree::Int(v))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Built, E> {
+        Ok(Built(Value::Int(v)))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Tree, E> {
-        Ok(i64::try_from(v).map_or(Tree::Float(v as f64), Tree::Int))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Built, E> {
+        Ok(Built(
+            i64::try_from(v).map_or(Value::Float(v as f64), Value::Int),
+        ))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Tree, E> {
-        Ok(Tree::Float(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Built, E> {
+        Ok(Built(Value::Float(v)))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Tree, E> {
-        Ok(Tree::Str(v.to_string()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Built, E> {
+        Ok(Built(Value::String(v.to_string().into())))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Tree, E> {
-        Ok(Tree::Str(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Built, E> {
+        Ok(Built(Value::String(v.into())))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Tree, E> {
-        Ok(Tree::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<Built, E> {
+        Ok(Built(Value::Null))
     }
-    fn visit_none<E: de::Error>(self) -> Result<Tree, E> {
-        Ok(Tree::Null)
+    fn visit_none<E: de::Error>(self) -> Result<Built, E> {
+        Ok(Built(Value::Null))
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Tree, D::Error> {
-        Tree::deserialize(d)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Built, D::Error> {
+        Built::deserialize(d)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tree, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Spanned<Tree>>()? {
-            items.push(item);
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Built, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(item) = seq.next_element::<Spanned<Built>>()? {
+            items.push(node(item));
         }
-        Ok(Tree::Seq(items))
+        Ok(Built(Value::Array(items)))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tree, A::Error> {
-        let mut members = Vec::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Built, A::Error> {
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(1024));
         while let Some(k) = map.next_key::<Spanned<String>>()? {
-            let v = map.next_value::<Spanned<Tree>>()?;
-            members.push((k, v));
+            let v = map.next_value::<Spanned<Built>>()?;
+            members.push(Member {
+                key_span: span_of(&k),
+                key: k.value.into(),
+                value: node(v),
+            });
         }
-        Ok(Tree::Map(members))
+        Ok(Built(Value::Object(members)))
+    }
+}
+
+/// The top level of [`parse_items`]: the elements of a sequence go to `each` one by one.
+struct Items<'f> {
+    each: &'f mut dyn FnMut(Node<'static>),
+    dups: &'f mut Vec<Duplicate>,
+}
+
+impl Items<'_> {
+    fn one(self, mut node: Node<'static>) {
+        mark_all(&mut node, self.dups);
+        (self.each)(node);
+    }
+}
+
+impl<'de> de::DeserializeSeed<'de> for Items<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Items<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<Spanned<Built>>()? {
+            let mut node = node(item);
+            mark_all(&mut node, self.dups);
+            (self.each)(node);
+        }
+        Ok(())
+    }
+    // A document that is one object: it starts where its first key does.
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let Built(value) = BuiltVisitor.visit_map(map)?;
+        let start = match &value {
+            Value::Object(members) => members.first().map_or(0, |m| m.key_span.start),
+            _ => 0,
+        };
+        self.one(Node {
+            span: Span::new(start, 0),
+            value,
+        });
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.scalar(BuiltVisitor.visit_bool(v)?)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.scalar(BuiltVisitor.visit_i64(v)?)
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.scalar(BuiltVisitor.visit_u64(v)?)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.scalar(BuiltVisitor.visit_f64(v)?)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.scalar(BuiltVisitor.visit_str(v)?)
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<(), E> {
+        self.scalar(BuiltVisitor.visit_string(v)?)
+    }
+    // An empty document holds nothing.
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+impl Items<'_> {
+    fn scalar<E>(self, b: Built) -> Result<(), E> {
+        self.one(Node {
+            span: Span::new(0, 0),
+            value: b.0,
+        });
+        Ok(())
     }
 }
 
@@ -212,6 +323,40 @@ mod tests {
         assert_eq!(items[0].as_str(), Some("0755"));
         assert_eq!(items[1].value, Value::Int(12));
         assert_eq!(&text[items[1].span.start..items[1].span.end()], "12");
+    }
+
+    #[test]
+    fn items_come_one_by_one_as_parse_gives_them() {
+        let text = "# rows\n- a: 1\n  A: 2\n- b: [x, y]\n";
+        let (whole, whole_dups) = parse(text).ok().expect("parses");
+        let mut items = Vec::new();
+        let dups = parse_items(text, &mut |n| items.push(n))
+            .ok()
+            .expect("parses");
+        assert_eq!(
+            Some(items.as_slice()),
+            match &whole.value {
+                Value::Array(all) => Some(all.as_slice()),
+                _ => None,
+            }
+        );
+        assert_eq!(dups, whole_dups);
+        assert_eq!(dups.len(), 1, "a and A");
+        // One object: one item, starting at its first key; a document of comments: none.
+        let mut items = Vec::new();
+        parse_items("# x\nName: v\n", &mut |n| items.push(n))
+            .ok()
+            .expect("parses");
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].span.start, 4);
+        assert_eq!(items[0].get("name").and_then(Node::as_str), Some("v"));
+        let mut count = 0;
+        parse_items("# only a comment\n", &mut |_| count += 1)
+            .ok()
+            .expect("parses");
+        assert_eq!(count, 0);
+        // An error after some items is still an error.
+        assert!(parse_items("- a: 1\n- b: [\n", &mut |_| {}).is_err());
     }
 
     #[test]
