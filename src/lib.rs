@@ -10,6 +10,7 @@ pub mod export;
 pub mod fuzz_entry;
 pub mod gate;
 pub mod model;
+pub mod parallel;
 pub mod report;
 pub mod rules;
 pub mod run;

@@ -176,29 +176,39 @@ impl Model {
     /// reference. On a large site that is a few task sequences of thousands.
     pub fn complete(&mut self, export: &Export, deployments: &[usize]) {
         let by_id = ById::new(export);
-        let mut decoded: HashMap<&str, Fact> = HashMap::new();
-        if let Some(V::List(items)) = self.root.get_mut("deployments").map(|d| &mut d.value) {
-            for &i in deployments {
-                let Some(ts_fact) = items.get_mut(i).and_then(|d| d.get_mut("task_sequence"))
-                else {
-                    continue;
-                };
-                let id = ts_fact.get("id").and_then(|f| match &f.value {
-                    V::Str(s) => Some(s.as_str()),
+        // Each task sequence once, however many of the deployments deploy it.
+        let mut order: Vec<&TaskSequence> = Vec::new();
+        let mut slot_of: HashMap<&str, usize> = HashMap::new();
+        let mut assign: Vec<(usize, usize)> = Vec::new();
+        for &i in deployments {
+            let ts = self
+                .deployments()
+                .get(i)
+                .and_then(|d| d.get("task_sequence"))
+                .and_then(|t| t.get("id"))
+                .and_then(|f| match &f.value {
+                    V::Str(s) => by_id.task_sequences.get(s.as_str()).copied(),
                     _ => None,
                 });
-                let Some(ts) = id.and_then(|id| by_id.task_sequences.get(id)) else {
-                    continue;
-                };
-                let Some(id) = ts.package_id.known() else {
-                    continue;
-                };
-                let steps = decoded
-                    .entry(id.as_str())
-                    .or_insert_with(|| deployment::steps(export, ts, &by_id))
-                    .clone();
-                if let Some(slot) = ts_fact.get_mut("steps") {
-                    *slot = steps;
+            let Some((ts, id)) = ts.and_then(|t| Some((t, t.package_id.known()?))) else {
+                continue;
+            };
+            let slot = *slot_of.entry(id.as_str()).or_insert_with(|| {
+                order.push(ts);
+                order.len() - 1
+            });
+            assign.push((i, slot));
+        }
+        let steps: Vec<Fact> =
+            crate::parallel::map_in_order(order, 16, |ts| deployment::steps(export, ts, &by_id));
+        if let Some(V::List(items)) = self.root.get_mut("deployments").map(|d| &mut d.value) {
+            for (i, slot) in assign {
+                let target = items
+                    .get_mut(i)
+                    .and_then(|d| d.get_mut("task_sequence"))
+                    .and_then(|t| t.get_mut("steps"));
+                if let (Some(target), Some(s)) = (target, steps.get(slot)) {
+                    *target = s.clone();
                 }
             }
         }
@@ -239,9 +249,16 @@ impl Model {
             }
         }
         let index = content::Index::new(export, &hosts, few.then_some(&keys));
-        for id in wanted {
-            if let Some(ts) = by_id.task_sequences.get(id.as_str()) {
-                self.content.insert(id, index.referenced(ts));
+        let found = crate::parallel::map_in_order(wanted, 16, |id| {
+            let content = by_id
+                .task_sequences
+                .get(id.as_str())
+                .map(|ts| index.referenced(ts));
+            (id, content)
+        });
+        for (id, content) in found {
+            if let Some(content) = content {
+                self.content.insert(id, content);
             }
         }
     }

@@ -2,9 +2,8 @@
 //! facts. A verdict always carries evidence: the field it looked at last, where that field
 //! is in the user's files, what was expected and what was found.
 
-use std::cell::Cell;
-use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::evidence::{self, Link};
 use crate::export::field::Gap;
@@ -171,20 +170,23 @@ pub const BUDGET: u64 = 2_000_000;
 /// Variables in scope: `site`, `cmgs`, ... from the model root, plus targets and quantifier variables.
 pub struct Env<'a> {
     pub root: &'a Fact,
-    pub vars: HashMap<String, &'a Fact>,
-    /// Steps left for this rule and target, shared by the quantifiers' inner environments.
-    budget: Rc<Cell<u64>>,
+    /// Later bindings shadow earlier ones. A list, not a map: a target has two or three, and
+    /// one is made for every item a quantifier visits.
+    pub vars: Vec<(&'a str, &'a Fact)>,
+    /// Steps left for this rule and target, shared by the quantifiers' inner environments
+    /// (atomic only so that targets can be checked on other threads; one target stays on one).
+    budget: Arc<AtomicU64>,
     /// Collect the why-chain of each verdict ([`Evidence::links`]).
     pub explain: bool,
 }
 
 impl<'a> Env<'a> {
     /// A fresh environment with a full [`BUDGET`].
-    pub fn new(root: &'a Fact, vars: HashMap<String, &'a Fact>) -> Self {
+    pub fn new(root: &'a Fact, vars: Vec<(&'a str, &'a Fact)>) -> Self {
         Env {
             root,
             vars,
-            budget: Rc::new(Cell::new(BUDGET)),
+            budget: Arc::new(AtomicU64::new(BUDGET)),
             explain: false,
         }
     }
@@ -199,12 +201,17 @@ impl<'a> Env<'a> {
     /// of the model root.
     fn head<'p>(&self, path: &'p str) -> Option<(&'a Fact, &'p str)> {
         let head = path.split('.').next().unwrap_or_default();
-        let f = self
-            .vars
-            .get(head)
-            .copied()
-            .or_else(|| self.root.get(head))?;
+        let f = self.var(head).or_else(|| self.root.get(head))?;
         Some((f, head))
+    }
+
+    /// The fact bound to a variable name.
+    pub fn var(&self, name: &str) -> Option<&'a Fact> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, f)| *f)
     }
 
     /// The why-chain of a test on `path`, when explaining.
@@ -255,8 +262,8 @@ impl<'a> Env<'a> {
 
     /// Takes one step; `false` once the budget is spent.
     fn step(&self) -> bool {
-        let left = self.budget.get();
-        self.budget.set(left.saturating_sub(1));
+        let left = self.budget.load(Ordering::Relaxed);
+        self.budget.store(left.saturating_sub(1), Ordering::Relaxed);
         left > 0
     }
 
@@ -276,13 +283,14 @@ impl<'a> Env<'a> {
         Ok(cur)
     }
 
-    fn with(&self, var: &str, f: &'a Fact) -> Env<'a> {
-        let mut vars = self.vars.clone();
-        vars.insert(var.to_string(), f);
+    fn with(&self, var: &'a str, f: &'a Fact) -> Env<'a> {
+        let mut vars = Vec::with_capacity(self.vars.len() + 1);
+        vars.extend_from_slice(&self.vars);
+        vars.push((var, f));
         Env {
             root: self.root,
             vars,
-            budget: Rc::clone(&self.budget),
+            budget: Arc::clone(&self.budget),
             explain: self.explain,
         }
     }
@@ -514,7 +522,7 @@ fn describe(path: &str, op: &Op) -> String {
 fn quant<'a>(
     q: Quantifier,
     over: &'a str,
-    var: &str,
+    var: &'a str,
     filter: Option<&'a Cond>,
     check: Option<&'a Cond>,
     expected: Option<&str>,
@@ -542,7 +550,7 @@ fn quant<'a>(
     let mut first_fail: Option<Eval<'a>> = None;
     let mut candidates = 0;
     for item in items {
-        if env.budget.get() == 0 {
+        if env.budget.load(Ordering::Relaxed) == 0 {
             return over_budget(over);
         }
         let inner = env.with(var, item);

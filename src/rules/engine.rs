@@ -1,7 +1,7 @@
 //! Evaluates the catalog over the model: picks the targets of each rule's scope, decides
 //! applicability (site build, `applies_when`), and turns verdicts into located findings.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::condition::{eval, Env, Evidence, Pending, Verdict};
 use super::evidence::{self, Explain, Link};
@@ -186,7 +186,7 @@ pub fn run(
     scenario: &str,
     explain: Explain,
 ) -> Vec<Finding> {
-    let base = Env::new(&model.root, HashMap::new()).explaining(explain.collects());
+    let base = Env::new(&model.root, Vec::new()).explaining(explain.collects());
     let mut out = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         // A rule of another scenario is not evaluated at all, so it does not crowd the checklist.
@@ -199,13 +199,11 @@ pub fn run(
             // sequence that references no content), it says so.
             out.push(nothing_to_check(index, rule));
         }
-        for (target, env) in expanded {
-            out.push(with_fix(
-                evaluate(index, rule, target, &env, explain),
-                rule,
-                &env,
-            ));
-        }
+        out.extend(crate::parallel::map_in_order(
+            expanded,
+            512,
+            |(target, env)| with_fix(evaluate(index, rule, target, &env, explain), rule, &env),
+        ));
     }
     out
 }
@@ -244,11 +242,9 @@ pub(crate) fn expand<'a>(
     targets: &Targets,
     base: &Env<'a>,
 ) -> Vec<(Target, Env<'a>)> {
-    let env_with = |pairs: &[(&str, &'a Fact)]| {
+    let env_with = |pairs: &[(&'static str, &'a Fact)]| {
         let mut vars = base.vars.clone();
-        for (k, v) in pairs {
-            vars.insert((*k).to_string(), *v);
-        }
+        vars.extend_from_slice(pairs);
         Env::new(base.root, vars).explaining(base.explain)
     };
     let display = |f: &Fact, key: &str| f.get(key).map(Fact::display).unwrap_or_else(|| "?".into());
@@ -256,7 +252,7 @@ pub(crate) fn expand<'a>(
     // is unknown, so the deployment and content rules are reported, not silently skipped.
     if targets.deployments.is_empty() && matches!(scope, Scope::Deployment | Scope::Content) {
         let none = &model.no_deployment;
-        let pairs: &[(&str, &'a Fact)] = &[("deployment", none), ("content", none)];
+        let pairs: &[(&'static str, &'a Fact)] = &[("deployment", none), ("content", none)];
         return vec![(
             Target {
                 kind: scope.name(),
@@ -451,7 +447,7 @@ fn fill(f: &mut Finding, ev: Evidence, env: &Env, explain: Explain) {
 fn chain(env: &Env, links: &[Pending]) -> Vec<Link> {
     let mut all = Vec::new();
     for name in ["deployment", "content"] {
-        if let Some(f) = env.vars.get(name) {
+        if let Some(f) = env.var(name) {
             evidence::target(name, f, &mut all);
         }
     }

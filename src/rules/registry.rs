@@ -138,7 +138,6 @@ fn catalog_order(id: &str) -> (usize, String) {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
 
     #[test]
     fn the_embedded_rules_pass_the_schema() {
@@ -259,7 +258,7 @@ mod tests {
             let targets =
                 engine::select(&model, &[], &[], scenario).unwrap_or_else(|e| panic!("{e}"));
             model.complete(&export, &targets.deployments);
-            let base = Env::new(&model.root, HashMap::new());
+            let base = Env::new(&model.root, Vec::new());
             for r in rules
                 .iter()
                 .filter(|r| r.scenarios.iter().any(|s| s == scenario))
