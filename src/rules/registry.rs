@@ -21,43 +21,8 @@ fn parse_all_with(
     files: &[(&str, &str)],
     check_schema: bool,
 ) -> Result<Vec<Rule>, Vec<InputError>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(files.len().div_ceil(8))
-        .max(1);
-    let parsed: Vec<Result<Rule, Vec<InputError>>> = if threads == 1 {
-        files
-            .iter()
-            .map(|(n, t)| parse_one(n, t, check_schema))
-            .collect()
-    } else {
-        let chunk = files.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = files
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(n, t)| parse_one(n, t, check_schema))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        vec![Err(vec![InputError {
-                            path: "rules".into(),
-                            message: "reading the rules stopped unexpectedly".into(),
-                            at: None,
-                            help: None,
-                        }])]
-                    })
-                })
-                .collect()
-        })
-    };
+    let parsed =
+        crate::parallel::map_in_order(files.to_vec(), 8, |(n, t)| parse_one(n, t, check_schema));
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for p in parsed {
