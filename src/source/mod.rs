@@ -4,6 +4,7 @@
 
 pub mod decode;
 pub mod json;
+pub mod lines;
 pub mod node;
 pub mod redact;
 pub mod walk;
@@ -59,7 +60,7 @@ pub struct SourceFile {
     pub encoding_assumed_at: Option<usize>,
     /// Offsets where lines start, found on first use: most files of a large export never
     /// hold a finding, so most never need it.
-    line_starts: std::sync::OnceLock<Vec<usize>>,
+    lines: std::sync::OnceLock<lines::LineIndex>,
     checkpoints: std::sync::OnceLock<Vec<Checkpoint>>,
 }
 
@@ -83,7 +84,7 @@ impl SourceFile {
             syntax,
             encoding,
             encoding_assumed_at: None,
-            line_starts: std::sync::OnceLock::new(),
+            lines: std::sync::OnceLock::new(),
             checkpoints: std::sync::OnceLock::new(),
         }
     }
@@ -103,40 +104,33 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_of(offset);
-        (
-            line + 1,
-            self.column(self.line_starts()[line], offset, unit) + 1,
-        )
+        let (line, start) = self.lines().locate(self.text.as_bytes(), offset);
+        (line + 1, self.column(start, offset, unit) + 1)
     }
 
     /// The 0-based line holding a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts().binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        }
+        self.lines().locate(self.text.as_bytes(), offset).0
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts().len()
+        self.lines().count()
     }
 
-    fn line_starts(&self) -> &[usize] {
-        self.line_starts.get_or_init(|| {
-            let mut starts = vec![0];
-            newlines(self.text.as_bytes(), &mut starts);
-            starts
-        })
+    fn lines(&self) -> &lines::LineIndex {
+        self.lines
+            .get_or_init(|| lines::LineIndex::new(self.text.as_bytes()))
     }
 
     /// The byte range of a 0-based line, without its line break.
     pub fn line_bounds(&self, line: usize) -> (usize, usize) {
-        let starts = self.line_starts();
-        let start = starts[line.min(starts.len() - 1)];
-        let end = starts
-            .get(line + 1)
-            .map_or(self.text.len(), |&next| next - 1);
+        let (index, text) = (self.lines(), self.text.as_bytes());
+        let start = index.start(text, line);
+        let end = if line + 1 < index.count() {
+            index.start(text, line + 1) - 1
+        } else {
+            text.len()
+        };
         let end = if end > start && self.text.as_bytes()[end - 1] == b'\r' {
             end - 1
         } else {
@@ -222,40 +216,6 @@ fn checkpoints(text: &str) -> Vec<Checkpoint> {
         at = next;
     }
     out
-}
-
-/// Appends the offset just after every `\n`. Eight bytes at a time: a word with no newline
-/// (the common case) is skipped with a few arithmetic operations.
-fn newlines(bytes: &[u8], out: &mut Vec<usize>) {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    const NL: u64 = u64::from_ne_bytes([b'\n'; 8]);
-    let mut chunks = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_ne_bytes(word) ^ NL;
-        // Non-zero exactly when some byte of `x` is zero, that is some byte is a newline.
-        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
-            out.extend(
-                chunk
-                    .iter()
-                    .enumerate()
-                    .filter(|&(_, &b)| b == b'\n')
-                    .map(|(i, _)| at + i + 1),
-            );
-        }
-        at += 8;
-    }
-    out.extend(
-        chunks
-            .remainder()
-            .iter()
-            .enumerate()
-            .filter(|&(_, &b)| b == b'\n')
-            .map(|(i, _)| at + i + 1),
-    );
 }
 
 /// Paths are shown with forward slashes so reports read the same on every platform. A file
@@ -471,20 +431,4 @@ impl InputError {
 }
 
 #[cfg(test)]
-mod tests {
-    #[test]
-    fn newlines_are_found_in_every_position_of_a_word() {
-        for text in [
-            "",
-            "\n",
-            "a\nb",
-            "0123456\n89abcdef\n\n\r\nxyz",
-            "no newline at all here",
-        ] {
-            let mut got = Vec::new();
-            super::newlines(text.as_bytes(), &mut got);
-            let want: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
-            assert_eq!(got, want, "{text:?}");
-        }
-    }
-}
+mod tests {}

@@ -1,0 +1,141 @@
+//! Which line a byte offset is on, for reports. Only every [`STRIDE`]th line start is kept:
+//! a large export has millions of lines (8 bytes each in a full index), and the few lines
+//! after a kept start are found by scanning them.
+
+/// Lines between two kept line starts.
+const STRIDE: usize = 32;
+
+pub struct LineIndex {
+    /// The start of line 0, STRIDE, 2 × STRIDE, ...
+    kept: Vec<usize>,
+    /// Lines in the text (one more than its newlines).
+    count: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &[u8]) -> Self {
+        let mut kept = vec![0];
+        let mut count = 1;
+        newlines(text, &mut |at| {
+            if count % STRIDE == 0 {
+                kept.push(at);
+            }
+            count += 1;
+        });
+        LineIndex { kept, count }
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// The 0-based line holding `offset` and the offset where that line starts.
+    pub fn locate(&self, text: &[u8], offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let k = self.kept.partition_point(|&s| s <= offset).max(1) - 1;
+        let (mut line, mut start) = (k * STRIDE, self.kept[k]);
+        for (i, &b) in text[start..offset].iter().enumerate() {
+            if b == b'\n' {
+                line += 1;
+                start = self.kept[k] + i + 1;
+            }
+        }
+        (line, start)
+    }
+
+    /// Where a 0-based line starts (the last line for a line past the end).
+    pub fn start(&self, text: &[u8], line: usize) -> usize {
+        let line = line.min(self.count - 1);
+        let k = line / STRIDE;
+        let mut at = self.kept[k];
+        for _ in 0..line % STRIDE {
+            at += text[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+        }
+        at
+    }
+}
+
+/// Calls `each` with the offset after every newline, in order. Eight bytes at a time, with the
+/// has-zero-byte trick of <https://graphics.stanford.edu/~seander/bithacks.html>.
+pub fn newlines(bytes: &[u8], each: &mut dyn FnMut(usize)) {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const NL: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    let mut scan = |chunk: &[u8], at: usize| {
+        for (i, &b) in chunk.iter().enumerate() {
+            if b == b'\n' {
+                each(at + i + 1);
+            }
+        }
+    };
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_ne_bytes(word) ^ NL;
+        // Non-zero exactly when some byte of `x` is zero, that is some byte is a newline.
+        if x.wrapping_sub(ONES) & !x & HIGHS != 0 {
+            scan(chunk, at);
+        }
+        at += 8;
+    }
+    scan(chunks.remainder(), at);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newlines_are_found_in_every_position_of_a_word() {
+        for text in [
+            "",
+            "\n",
+            "a\nb",
+            "0123456\n89abcdef\n\n\r\nxyz",
+            "no newline at all here",
+        ] {
+            let mut got = Vec::new();
+            newlines(text.as_bytes(), &mut |at| got.push(at));
+            let want: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_offset_and_line_agrees_with_a_full_index() {
+        // Line lengths that cross the stride in every way, and texts with and without a last
+        // newline.
+        for n in [0, 1, 31, 32, 33, 64, 65, 200] {
+            for tail in ["", "\n", "end"] {
+                let mut text = String::new();
+                for i in 0..n {
+                    text.push_str(&"x".repeat(i % 5));
+                    text.push('\n');
+                }
+                text.push_str(tail);
+                let b = text.as_bytes();
+                let mut full = vec![0];
+                newlines(b, &mut |at| full.push(at));
+                let index = LineIndex::new(b);
+                assert_eq!(index.count(), full.len(), "{n} {tail:?}");
+                for offset in 0..=b.len() {
+                    let line = full.partition_point(|&s| s <= offset) - 1;
+                    assert_eq!(
+                        index.locate(b, offset),
+                        (line, full[line]),
+                        "{n} {tail:?} {offset}"
+                    );
+                }
+                for (line, &start) in full.iter().enumerate() {
+                    assert_eq!(index.start(b, line), start, "{n} {tail:?} line {line}");
+                }
+                assert_eq!(index.start(b, full.len() + 3), *full.last().unwrap_or(&0));
+            }
+        }
+    }
+}
