@@ -8,13 +8,19 @@ use crate::source::Origin;
 pub struct Fact {
     pub value: V,
     pub origin: Option<Origin>,
+    /// What few facts have, boxed: a large site's model has millions of facts.
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Extra {
     /// The raw export value behind a decoded one (`AdvertFlags 9306112 (0x008E0000)`).
-    pub raw: Option<String>,
+    raw: Option<String>,
     /// Second places that matter for a finding on this fact (the client setting that won).
-    pub also: Vec<(Origin, String)>,
+    also: Vec<(Origin, String)>,
     /// Places that explain the value but are not shown with every finding (the content status
     /// rows that were looked at): the why-chain lists them.
-    pub context: Vec<(Origin, String)>,
+    context: Vec<(Origin, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -33,9 +39,7 @@ impl Fact {
         Fact {
             value,
             origin,
-            raw: None,
-            also: Vec::new(),
-            context: Vec::new(),
+            extra: None,
         }
     }
     pub fn unknown(gap: impl Into<Box<Gap>>) -> Self {
@@ -63,16 +67,29 @@ impl Fact {
         }
     }
     pub fn with_raw(mut self, raw: impl Into<String>) -> Self {
-        self.raw = Some(raw.into());
+        self.extra.get_or_insert_default().raw = Some(raw.into());
         self
     }
     pub fn with_also(mut self, also: Vec<(Origin, String)>) -> Self {
-        self.also = also;
+        self.extra.get_or_insert_default().also = also;
         self
     }
     pub fn with_context(mut self, context: Vec<(Origin, String)>) -> Self {
-        self.context = context;
+        self.extra.get_or_insert_default().context = context;
         self
+    }
+
+    /// The raw export value behind a decoded one (`AdvertFlags 9306112 (0x008E0000)`).
+    pub fn raw(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|e| e.raw.as_deref())
+    }
+    /// Second places that matter for a finding on this fact (the client setting that won).
+    pub fn also(&self) -> &[(Origin, String)] {
+        self.extra.as_ref().map_or(&[], |e| &e.also)
+    }
+    /// Places that explain the value, for the why-chain (the content status rows looked at).
+    pub fn context(&self) -> &[(Origin, String)] {
+        self.extra.as_ref().map_or(&[], |e| &e.context)
     }
 
     pub fn get(&self, key: &str) -> Option<&Fact> {

@@ -388,7 +388,7 @@ fn found_text(f: &Fact) -> String {
         V::Null => "not set".to_string(),
         _ => f.display(),
     };
-    match &f.raw {
+    match f.raw() {
         Some(raw) => format!("{shown} ({raw})"),
         None => shown,
     }
@@ -402,7 +402,7 @@ fn unknown_ev<'a>(path: &str, fact: &Fact, expected: String, links: Vec<Pending<
             origin: fact.origin,
             expected,
             found: "unknown".into(),
-            also: fact.also.clone(),
+            also: fact.also().to_vec(),
             gap: fact.gap().cloned(),
             links,
         },
@@ -452,7 +452,7 @@ fn leaf<'a>(path: &'a str, op: &'a Op, expected: Option<&'a str>, env: &Env<'a>)
             links: env.pending(path, op, expected, held),
             expected: expected_text,
             found,
-            also: fact.also.clone(),
+            also: fact.also().to_vec(),
             gap: None,
         };
         return Eval::new(if held { Verdict::Pass } else { Verdict::Fail }, ev);
@@ -486,7 +486,7 @@ fn leaf<'a>(path: &'a str, op: &'a Op, expected: Option<&'a str>, env: &Env<'a>)
         links: env.pending(path, op, expected, ok),
         expected: expected_text,
         found: found_text(fact),
-        also: fact.also.clone(),
+        also: fact.also().to_vec(),
         gap: None,
     };
     Eval::new(if ok { Verdict::Pass } else { Verdict::Fail }, ev)

@@ -87,7 +87,7 @@ pub fn along(head: &Fact, head_name: &str, path: &str, test: String, held: bool)
                 origin: cur.origin,
                 test: Some((test, held)),
             });
-            for (o, text) in cur.also.iter().chain(&cur.context) {
+            for (o, text) in cur.also().iter().chain(cur.context()) {
                 out.push(Link {
                     role: format!("{path}{CONTEXT}"),
                     value: text.clone(),
@@ -160,7 +160,7 @@ fn value_text(f: &Fact) -> String {
         V::Unknown(g) => format!("unknown: {}", g.explain()),
         _ => f.display(),
     };
-    match &f.raw {
+    match f.raw() {
         Some(raw) => format!("{shown} ({raw})"),
         None => shown,
     }
