@@ -9,10 +9,7 @@ pub fn map_in_order<T: Send, R: Send>(
     min_per_thread: usize,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(items.len() / min_per_thread.max(1))
-        .max(1);
+    let threads = cores().min(items.len() / min_per_thread.max(1)).max(1);
     if threads == 1 {
         return items.into_iter().map(f).collect();
     }
@@ -35,6 +32,14 @@ pub fn map_in_order<T: Send, R: Send>(
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
+}
+
+/// The cores this process may use, asked once: on Linux the answer reads the cgroup's CPU
+/// quota from files, which costs more than a small rule's checks.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES
+        .get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub struct YamlError {
 /// configuration files; the content status of a large site is millions of nodes. Without
 /// aliases a node takes at least one byte of the file and an event at most a few, so the
 /// budgets grow with the file's size; the alias and anchor budgets, which stop expansion
-/// bombs, stay serde-saphyr's. (The file itself is bounded by the reader's size limit.)
+/// bombs, stay serde-saphyr's.
 fn budget_for(len: usize) -> Option<serde_saphyr::Budget> {
     serde_saphyr::budget! {
         max_reader_input_bytes: None,
