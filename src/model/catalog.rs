@@ -54,7 +54,7 @@ fields! {
     "default_client_settings": "object" => "Cloud Services of Default Client Settings (what a new client gets first)",
     "default_client_settings.allow_cloud_dp": "bool" => "\"Allow access to cloud distribution point\" in Default",
     "default_client_settings.allow_cmg": "bool" => "\"Enable clients to use a cloud management gateway\" in Default",
-    "deployments": "list" => "every task sequence deployment in the export",
+    "deployments": "list" => "every task sequence deployment in the export (the fields of `deployment`; `task_sequence.steps` is read for the deployments checked only, and unknown for the others)",
     "deployment": "object" => "the deployment being checked (deployment and content scopes)",
     "deployment.id": "string" => "deployment (advertisement) id",
     "deployment.name": "string" => "deployment name",
@@ -121,7 +121,8 @@ fields! {
 
 /// Whether `path` (with list elements bound to a variable, e.g. `step.join`) is a known field.
 pub fn is_known(path: &str) -> bool {
-    // Elements of `deployments` are the same facts as the `deployment` a rule targets.
+    // Elements of `deployments` are the same facts as the `deployment` a rule targets (their
+    // steps are decoded only for the deployments checked).
     let path = path
         .strip_prefix("deployments[]")
         .map_or_else(|| path.to_string(), |rest| format!("deployment{rest}"));
