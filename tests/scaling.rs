@@ -6,8 +6,9 @@
 //! rule catalog, the schemas) cancels out. For a linear cost c(n) = a + b·n,
 //! (c(4N) − c(2N)) / (c(2N) − c(N)) is 2; for a quadratic one it tends to 4. The test fails
 //! above 2.5, for the number of allocations and for the bytes allocated. Both are exact counts
-//! for a given binary and input (the run is single-threaded and nothing else in this test
-//! binary allocates meanwhile), so the test cannot be flaky on a busy machine.
+//! for a given binary, input and number of cores (large rules are checked on every core, which
+//! splits some result lists; nothing else in this test binary allocates meanwhile), so the test
+//! cannot be flaky on a busy machine.
 //!
 //! What it cannot see: a loop that is quadratic in time but allocates nothing (a linear search
 //! inside a loop). bench/run.sh measures time at N = 1,000 and 10,000 for that; see
