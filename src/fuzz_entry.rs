@@ -91,7 +91,7 @@ pub fn decode(data: &[u8]) {
     for line in decoded.text.lines() {
         let _ = parse_date(line);
     }
-    let _ = json::parse_items(&decoded.text, &["Sequence"], |n| {
+    let _ = json::parse_items(&decoded.text, &crate::export::records::DEFERRED, |n| {
         walk(&n, &mut |n| {
             let _ = as_int(n);
             let _ = as_bool(n);

@@ -4,13 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Parser;
-use cmg_preflight::cli::{Args, Command};
 use cmg_preflight::report::label::Label;
 use cmg_preflight::report::output::{self, parse_format_spec_in, Choice};
 use cmg_preflight::report::registry::{Format, Formats};
 use cmg_preflight::report::style::Style;
 use cmg_preflight::report::Report;
+
+mod common;
 
 /// Tab-separated: rule, target, outcome label.
 static TSV: Format = Format {
@@ -60,22 +60,7 @@ fn a_made_up_format_works_through_the_registry() {
     assert_eq!(plan[0].format, &TSV);
 
     // Rendered from a real run on the example.
-    let ex = root().join("examples/contoso");
-    let args = Args::try_parse_from([
-        "cmg-preflight".as_ref(),
-        "check".as_ref(),
-        ex.as_os_str(),
-        "--media".as_ref(),
-        ex.join("media.yaml").as_os_str(),
-        "--now".as_ref(),
-        "2026-11-24".as_ref(),
-        "--no-config".as_ref(),
-    ])
-    .expect("arguments");
-    let Command::Check(check) = args.command else {
-        panic!("not check")
-    };
-    let a = cmg_preflight::run::analyse(&check.input).expect("the example analyses");
+    let a = common::analyse_example(&[]);
     let report = Report::new(
         &a.rules,
         &a.findings,

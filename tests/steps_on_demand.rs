@@ -2,15 +2,9 @@
 //! (a large site has thousands of task sequences of some 14 KB of XML each; docs/perf.md). The
 //! others say so as unknown, never as an empty list that a rule could pass on.
 
-use std::path::{Path, PathBuf};
-
-use clap::Parser;
-use cmg_preflight::cli::{Args, Command};
 use cmg_preflight::model::fact::{Fact, V};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
+mod common;
 
 fn steps_of<'a>(deployments: &'a [Fact], id: &str) -> &'a Fact {
     deployments
@@ -23,24 +17,7 @@ fn steps_of<'a>(deployments: &'a [Fact], id: &str) -> &'a Fact {
 
 #[test]
 fn only_the_checked_deployments_steps_are_read() {
-    let ex = root().join("examples/contoso");
-    let args = Args::try_parse_from([
-        "cmg-preflight".as_ref(),
-        "check".as_ref(),
-        ex.as_os_str(),
-        "--media".as_ref(),
-        ex.join("media.yaml").as_os_str(),
-        "--now".as_ref(),
-        "2026-11-24".as_ref(),
-        "--no-config".as_ref(),
-        "--deployment".as_ref(),
-        "PS120045".as_ref(),
-    ])
-    .expect("arguments");
-    let Command::Check(check) = args.command else {
-        panic!("not check")
-    };
-    let a = cmg_preflight::run::analyse(&check.input).expect("the example analyses");
+    let a = common::analyse_example(&["--deployment", "PS120045"]);
     let deployments = a.model.deployments();
 
     // The checked deployment: the steps of its Sequence XML, each placed in task-sequences.json.

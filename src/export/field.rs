@@ -105,9 +105,7 @@ impl<'a> StringPlaces<'a> {
     /// value is the text between its quotes as it stands (always so for JSON, whose escapes the
     /// cursor walks); otherwise every place is the whole value.
     pub fn new(at: Origin, text: &'a str, json: bool, verbatim: bool) -> Self {
-        let raw = text
-            .get(at.span.start + 1..at.span.end().saturating_sub(1))
-            .unwrap_or("");
+        let raw = between_quotes(text, at.span).unwrap_or("");
         let verbatim = json || verbatim;
         StringPlaces {
             file: at.file,
@@ -139,6 +137,11 @@ impl<'a> StringPlaces<'a> {
     }
 }
 
+/// The text of a string value's span without its first and last character (its quotes).
+pub fn between_quotes(text: &str, span: crate::source::Span) -> Option<&str> {
+    text.get(span.start + 1..span.end().saturating_sub(1))
+}
+
 /// Reads the properties of one exported object, remembering file, class and family.
 pub struct Obj<'a> {
     pub node: &'a Node<'a>,
@@ -160,9 +163,7 @@ impl<'a> Obj<'a> {
     /// Whether a string value is the text between its quotes as it stands (a YAML scalar
     /// without escapes or folding; JSON strings are mapped through their escapes instead).
     pub fn is_verbatim(&self, n: &Node) -> bool {
-        let raw = self
-            .text
-            .get(n.span.start + 1..n.span.end().saturating_sub(1));
+        let raw = between_quotes(self.text, n.span);
         raw.is_some() && n.as_str() == raw
     }
 

@@ -2,7 +2,7 @@
 //! Each property is a `Field`: the value with its origin, or the gap that explains its absence.
 
 use super::family::Family;
-use super::field::{Field, Gap, GapKind, Obj, StringPlaces};
+use super::field::{between_quotes, Field, Gap, GapKind, Obj, StringPlaces};
 use super::sequence;
 use std::borrow::Cow;
 
@@ -423,8 +423,7 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
     );
     let listed = match (&sequence, o.node("Sequence")) {
         (Field::Known(kept, at), Ok(node)) if cut => {
-            let text = o.text;
-            xml_text(kept, *at, text).ok().and_then(|xml| {
+            xml_text(kept, *at, o.text).ok().and_then(|xml| {
                 let mut places = o.string_places(node);
                 decode(&xml, &mut places, *at)
                     .ok()
@@ -518,10 +517,7 @@ fn xml_text<'t>(
         SequenceXml::Json => crate::source::json::string_at(text, at.span.start)
             .map(Cow::Owned)
             .map_err(|e| sequence_gap(GapKind::Invalid(e.message), at)),
-        SequenceXml::Verbatim => Ok(Cow::Borrowed(
-            text.get(at.span.start + 1..at.span.end().saturating_sub(1))
-                .unwrap_or(""),
-        )),
+        SequenceXml::Verbatim => Ok(Cow::Borrowed(between_quotes(text, at.span).unwrap_or(""))),
         SequenceXml::Decoded(s) => Ok(Cow::Borrowed(s)),
     }
 }

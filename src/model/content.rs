@@ -327,7 +327,6 @@ fn server(r: &ContentStatus) -> String {
         .map_or_else(|| nal.clone(), str::to_string)
 }
 
-/// ASCII lower case, copied only when there is an upper-case letter.
 /// What sort of object the content is, which decides the parameter set of the content cmdlets
 /// (`Start-CMContentDistribution -DriverPackageId` for a driver package). From the content
 /// status rows' PackageType (SMS_PackageStatusDistPointsSummarizer), else from how the task

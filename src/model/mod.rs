@@ -199,8 +199,9 @@ impl Model {
             });
             assign.push((i, slot));
         }
-        let steps: Vec<Fact> =
-            crate::parallel::map_in_order(order, 16, |ts| deployment::steps(export, ts, &by_id));
+        let steps: Vec<Fact> = crate::parallel::map_in_order(order.clone(), 16, |ts| {
+            deployment::steps(export, ts, &by_id)
+        });
         if let Some(V::List(items)) = self.root.get_mut("deployments").map(|d| &mut d.value) {
             for (i, slot) in assign {
                 let target = items
@@ -212,55 +213,36 @@ impl Model {
                 }
             }
         }
-        self.add_content(export, deployments, &by_id);
+        self.add_content(export, &order);
     }
 
-    /// The referenced content of the task sequences of these deployments, for the content rules.
-    fn add_content(&mut self, export: &Export, deployments: &[usize], by_id: &ById) {
-        let cmgs = services(export, "CloudProxyService");
-        let cloud_dps = services(export, "CloudDistributionPoint");
-        let hosts = content::cloud_hosts(cmgs.iter().chain(cloud_dps.iter()).copied());
-        let mut wanted: Vec<String> = Vec::new();
-        let mut seen: std::collections::HashSet<String> = Default::default();
-        for &i in deployments {
-            let ts = self
-                .deployments()
-                .get(i)
-                .and_then(|d| d.get("task_sequence"));
-            if let Some(id) = ts.filter(|t| t.gap().is_none()).and_then(|t| t.get("id")) {
-                let id = id.display();
-                if !self.content.contains_key(&id) && seen.insert(id.clone()) {
-                    wanted.push(id);
-                }
-            }
-        }
+    /// The referenced content of these task sequences, for the content rules.
+    fn add_content(&mut self, export: &Export, task_sequences: &[&TaskSequence]) {
+        let wanted: Vec<(&String, &TaskSequence)> = task_sequences
+            .iter()
+            .filter_map(|ts| Some((ts.package_id.known()?, *ts)))
+            .filter(|(id, _)| !self.content.contains_key(id.as_str()))
+            .collect();
         if wanted.is_empty() {
             return;
         }
+        let cmgs = services(export, "CloudProxyService");
+        let cloud_dps = services(export, "CloudDistributionPoint");
+        let hosts = content::cloud_hosts(cmgs.iter().chain(cloud_dps.iter()).copied());
         // Only the rows of the content these task sequences reference are indexed, unless
         // that is most of the export anyway (all deployments checked).
         let mut keys = std::collections::HashSet::new();
-        let few = wanted.len() * 2 < by_id.task_sequences.len();
+        let few = wanted.len() * 2 < export.task_sequences.len();
         if few {
-            for id in &wanted {
-                if let Some(ts) = by_id.task_sequences.get(id.as_str()) {
-                    content::content_keys(ts, &mut keys);
-                }
+            for (_, ts) in &wanted {
+                content::content_keys(ts, &mut keys);
             }
         }
         let index = content::Index::new(export, &hosts, few.then_some(&keys));
-        let found = crate::parallel::map_in_order(wanted, 16, |id| {
-            let content = by_id
-                .task_sequences
-                .get(id.as_str())
-                .map(|ts| index.referenced(ts));
-            (id, content)
+        let found = crate::parallel::map_in_order(wanted, 16, |(id, ts)| {
+            (id.clone(), index.referenced(ts))
         });
-        for (id, content) in found {
-            if let Some(content) = content {
-                self.content.insert(id, content);
-            }
-        }
+        self.content.extend(found);
     }
 }
 

@@ -207,9 +207,18 @@ struct Items<'f> {
 }
 
 impl Items<'_> {
-    fn one(self, mut node: Node<'static>) {
+    fn one(&mut self, mut node: Node<'static>) {
         mark_all(&mut node, self.dups);
         (self.each)(node);
+    }
+
+    /// A document that is one scalar (no export object, but an item all the same).
+    fn scalar<E>(mut self, b: Built) -> Result<(), E> {
+        self.one(Node {
+            span: Span::new(0, 0),
+            value: b.0,
+        });
+        Ok(())
     }
 }
 
@@ -225,16 +234,14 @@ impl<'de> Visitor<'de> for Items<'_> {
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         while let Some(item) = seq.next_element::<Spanned<Built>>()? {
-            let mut node = node(item);
-            mark_all(&mut node, self.dups);
-            (self.each)(node);
+            self.one(node(item));
         }
         Ok(())
     }
     // A document that is one object: it starts where its first key does.
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, map: A) -> Result<(), A::Error> {
         let Built(value) = BuiltVisitor.visit_map(map)?;
         let start = match &value {
             Value::Object(members) => members.first().map_or(0, |m| m.key_span.start),
@@ -269,16 +276,6 @@ impl<'de> Visitor<'de> for Items<'_> {
         Ok(())
     }
     fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
-    }
-}
-
-impl Items<'_> {
-    fn scalar<E>(self, b: Built) -> Result<(), E> {
-        self.one(Node {
-            span: Span::new(0, 0),
-            value: b.0,
-        });
         Ok(())
     }
 }
