@@ -5,6 +5,7 @@
 use super::family::Family;
 use crate::source::node::{Node, Value};
 use crate::source::{FileId, Origin};
+use std::borrow::Cow;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Field<T> {
@@ -137,6 +138,36 @@ impl<'a> StringPlaces<'a> {
     }
 }
 
+/// A string value left where it stands in its file and decoded when asked for: the Sequence
+/// XML (some 14 KB per task sequence) and the content status rows' ServerNALPath (hundreds of
+/// thousands on a large site, each full of escaped backslashes), of which a run reads few.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kept {
+    /// A JSON string, decoded again from the file's text.
+    Json,
+    /// A YAML string that stands in the text as it is (between its quotes).
+    Verbatim,
+    /// A YAML string with escapes or folding, which only the YAML parser undoes, or a number:
+    /// kept decoded.
+    Decoded(Box<str>),
+}
+
+impl Kept {
+    /// The value at `at`, from the decoded `text` of the file it is in.
+    pub fn get<'t>(&'t self, at: Origin, text: &'t str) -> Result<Cow<'t, str>, String> {
+        match self {
+            Kept::Json => match between_quotes(text, at.span) {
+                Some(raw) if !raw.contains('\\') => Ok(Cow::Borrowed(raw)),
+                _ => crate::source::json::string_at(text, at.span.start)
+                    .map(Cow::Owned)
+                    .map_err(|e| e.message),
+            },
+            Kept::Verbatim => Ok(Cow::Borrowed(between_quotes(text, at.span).unwrap_or(""))),
+            Kept::Decoded(s) => Ok(Cow::Borrowed(s)),
+        }
+    }
+}
+
 /// The text of a string value's span without its first and last character (its quotes).
 pub fn between_quotes(text: &str, span: crate::source::Span) -> Option<&str> {
     text.get(span.start + 1..span.end().saturating_sub(1))
@@ -240,6 +271,23 @@ impl<'a> Obj<'a> {
             Value::Int(i) => Some(i.to_string()),
             _ => None,
         })
+    }
+
+    /// A string (or number) kept where it stands, to be decoded when asked for ([`Kept`]).
+    pub fn kept(&self, key: &str) -> Field<Kept> {
+        self.decode(key, "a string", |n| self.kept_node(n))
+    }
+
+    /// How a string node is kept, or `None` when it is not a string or number.
+    pub fn kept_node(&self, n: &Node) -> Option<Kept> {
+        match &n.value {
+            Value::Int(i) => Some(Kept::Decoded(i.to_string().into())),
+            Value::Deferred(_) => Some(Kept::Json),
+            Value::String(_) if self.json => Some(Kept::Json),
+            Value::String(_) if self.is_verbatim(n) => Some(Kept::Verbatim),
+            Value::String(s) => Some(Kept::Decoded(s.as_ref().into())),
+            _ => None,
+        }
     }
 
     /// Strings and numbers both compare as text (ClientSettingsID comes both ways).
@@ -495,6 +543,58 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each way a string is kept gives back the decoded value, and its origin the whole value.
+    #[test]
+    fn kept_strings_decode_on_demand() {
+        let json = r#"[{"Deferred": "\\\\dp1\\", "Plain": "PS1", "Escaped": "a\u0041", "Num": 7, "No": true}]"#;
+        let yaml = "- Verbatim: 'PS1'\n  Folded: \"a\\tb\"\n";
+        let check = |text: &str, is_json: bool, want: &[(&str, Option<&str>)]| {
+            let mut nodes = Vec::new();
+            if is_json {
+                crate::source::json::parse_items(text, &["Deferred"], |n| {
+                    nodes.push(n.into_owned())
+                })
+                .expect("valid JSON");
+            } else {
+                assert!(crate::source::yaml::parse_items(text, &mut |n| nodes.push(n)).is_ok());
+            }
+            let o = Obj {
+                node: &nodes[0],
+                file: FileId(0),
+                family: Family::ContentStatus,
+                class: "C",
+                text,
+                json: is_json,
+            };
+            for (key, value) in want {
+                let got = match o.kept(key) {
+                    Field::Known(kept, at) => {
+                        Some(kept.get(at, text).expect("decodes").into_owned())
+                    }
+                    Field::Missing(_) => None,
+                };
+                assert_eq!(got.as_deref(), *value, "{key}");
+            }
+        };
+        check(
+            json,
+            true,
+            &[
+                ("Deferred", Some(r"\\dp1\")),
+                ("Plain", Some("PS1")),
+                ("Escaped", Some("aA")),
+                ("Num", Some("7")),
+                ("No", None),
+                ("Absent", None),
+            ],
+        );
+        check(
+            yaml,
+            false,
+            &[("Verbatim", Some("PS1")), ("Folded", Some("a\tb"))],
+        );
+    }
 
     #[test]
     fn three_date_forms_agree() {

@@ -2,7 +2,7 @@
 //! Each property is a `Field`: the value with its origin, or the gap that explains its absence.
 
 use super::family::Family;
-use super::field::{between_quotes, Field, Gap, GapKind, Obj, StringPlaces};
+use super::field::{Field, Gap, GapKind, Kept, Obj, StringPlaces};
 use super::sequence;
 use std::borrow::Cow;
 
@@ -70,11 +70,28 @@ pub struct DpInfo {
 pub struct ContentStatus {
     pub package_id: Field<String>,
     pub secure_object_id: Field<String>,
-    pub server_nal_path: Field<String>,
+    /// Decoded on demand ([`ContentStatus::nal_path`]).
+    pub server_nal_path: Field<Kept>,
     pub state: Field<i64>,
     pub source_version: Field<i64>,
     pub package_type: Field<i64>,
     pub origin: Origin,
+}
+
+impl ContentStatus {
+    /// The decoded ServerNALPath, `None` when it is missing.
+    pub fn nal_path<'t>(&'t self, sources: &'t SourceMap) -> Option<Cow<'t, str>> {
+        kept_text(&self.server_nal_path, sources)
+    }
+}
+
+/// A kept string decoded from the file it is in; `None` when missing. Its escapes were
+/// checked on load, so decoding it again cannot fail on the same text.
+fn kept_text<'t>(f: &'t Field<Kept>, sources: &'t SourceMap) -> Option<Cow<'t, str>> {
+    match f {
+        Field::Known(kept, at) => kept.get(*at, &sources.get(at.file).text).ok(),
+        Field::Missing(_) => None,
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -112,27 +129,16 @@ pub struct TaskSequence {
     pub references_from_sequence: bool,
     pub dependent_program: Field<String>,
     pub alternate_content_providers: Field<String>,
-    /// The Sequence XML, whose steps are decoded on demand ([`steps`]).
-    pub sequence: Field<SequenceXml>,
+    /// The Sequence XML, whose steps are decoded on demand ([`steps`]): a large site has
+    /// thousands of task sequences and a run checks few.
+    pub sequence: Field<Kept>,
     pub origin: Origin,
 }
 
-/// Properties whose JSON strings are checked but not decoded on load: the Sequence XML, read
-/// on demand (see [`SequenceXml`]), and the content status rows' SourceNALPath, which nothing
-/// reads (a large site has hundreds of thousands, each full of escaped backslashes).
-pub const DEFERRED: [&str; 2] = ["Sequence", "SourceNALPath"];
-
-/// Where a task sequence's Sequence XML is. Its steps are decoded only for the task sequences
-/// of the deployments checked ([`steps`]): a large site has thousands of them, of some 14 KB each.
-#[derive(Clone, Debug)]
-pub enum SequenceXml {
-    /// A JSON string, decoded again from the file's text.
-    Json,
-    /// A YAML string that stands in the text as it is (between its quotes).
-    Verbatim,
-    /// A YAML string with escapes or folding, which only the YAML parser undoes: kept decoded.
-    Decoded(Box<str>),
-}
+/// Properties whose JSON strings are checked but not decoded on load ([`Kept`]): the Sequence
+/// XML and the content status rows' ServerNALPath, read on demand, and their SourceNALPath,
+/// which nothing reads.
+pub const DEFERRED: [&str; 3] = ["Sequence", "ServerNALPath", "SourceNALPath"];
 
 #[derive(Clone, Debug)]
 pub struct Reference {
@@ -212,8 +218,16 @@ pub struct BoundaryGroup {
 #[derive(Clone, Debug)]
 pub struct BoundaryGroupSiteSystem {
     pub group_id: Field<String>,
-    pub server_nal_path: Field<String>,
+    /// Decoded on demand ([`Kept`]), like the content status rows' ServerNALPath.
+    pub server_nal_path: Field<Kept>,
     pub origin: Origin,
+}
+
+impl BoundaryGroupSiteSystem {
+    /// The decoded ServerNALPath, `None` when it is missing.
+    pub fn nal_path<'t>(&'t self, sources: &'t SourceMap) -> Option<Cow<'t, str>> {
+        kept_text(&self.server_nal_path, sources)
+    }
 }
 
 pub fn site(o: &Obj) -> Site {
@@ -307,7 +321,7 @@ pub fn content_status(o: &Obj) -> ContentStatus {
     ContentStatus {
         package_id: o.id("PackageID"),
         secure_object_id: o.id("SecureObjectID"),
-        server_nal_path: o.string("ServerNALPath"),
+        server_nal_path: o.kept("ServerNALPath"),
         state: o.int("State"),
         source_version: o.int("SourceVersion"),
         package_type: o.int("PackageType"),
@@ -422,14 +436,12 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
         Field::Missing(g) if matches!(g.kind, GapKind::Truncated | GapKind::NotLoaded | GapKind::Absent)
     );
     let listed = match (&sequence, o.node("Sequence")) {
-        (Field::Known(kept, at), Ok(node)) if cut => {
-            xml_text(kept, *at, o.text).ok().and_then(|xml| {
-                let mut places = o.string_places(node);
-                decode(&xml, &mut places, *at)
-                    .ok()
-                    .map(|(_, refs)| (refs, *at))
-            })
-        }
+        (Field::Known(kept, at), Ok(node)) if cut => kept.get(*at, o.text).ok().and_then(|xml| {
+            let mut places = o.string_places(node);
+            decode(&xml, &mut places, *at)
+                .ok()
+                .map(|(_, refs)| (refs, *at))
+        }),
         _ => None,
     };
     let from_sequence = listed.is_some();
@@ -451,31 +463,21 @@ pub fn task_sequence(o: &Obj) -> TaskSequence {
 }
 
 /// The Sequence property as a place to decode later: a string, or the gap.
-fn sequence_xml(o: &Obj) -> Field<SequenceXml> {
+fn sequence_xml(o: &Obj) -> Field<Kept> {
     let node: &Node = match o.node("Sequence") {
         Err(g) => return Field::Missing(g),
         Ok(n) => n,
     };
-    if let Value::Deferred(_) = node.value {
-        return Field::Known(SequenceXml::Json, o.origin_of(node));
-    }
-    let Some(xml) = node.as_str() else {
-        return Field::Missing(sequence_gap(
+    match o.kept_node(node) {
+        Some(kept) if !matches!(node.value, Value::Int(_)) => Field::Known(kept, o.origin_of(node)),
+        _ => Field::Missing(sequence_gap(
             GapKind::Invalid(format!(
                 "expected the task sequence XML as a string, found {}",
                 node.kind_name()
             )),
             o.origin_of(node),
-        ));
-    };
-    let kept = if o.json {
-        SequenceXml::Json
-    } else if o.is_verbatim(node) {
-        SequenceXml::Verbatim
-    } else {
-        SequenceXml::Decoded(xml.into())
-    };
-    Field::Known(kept, o.origin_of(node))
+        )),
+    }
 }
 
 fn sequence_gap(kind: GapKind, at: Origin) -> Box<Gap> {
@@ -494,31 +496,16 @@ pub fn steps(ts: &TaskSequence, sources: &SourceMap) -> Field<Vec<Step>> {
         Field::Known(kept, at) => (kept, *at),
     };
     let text = sources.get(at.file).text.as_str();
-    let xml = match xml_text(kept, at, text) {
+    let xml = match kept.get(at, text) {
         Ok(xml) => xml,
-        Err(g) => return Field::Missing(g),
+        Err(e) => return Field::Missing(sequence_gap(GapKind::Invalid(e), at)),
     };
-    let json = matches!(kept, SequenceXml::Json);
-    let verbatim = !matches!(kept, SequenceXml::Decoded(_));
+    let json = matches!(kept, Kept::Json);
+    let verbatim = !matches!(kept, Kept::Decoded(_));
     let mut places = StringPlaces::new(at, text, json, verbatim);
     match decode(&xml, &mut places, at) {
         Ok((steps, _)) => Field::Known(steps, at),
         Err(g) => Field::Missing(g),
-    }
-}
-
-/// The decoded XML of a kept Sequence, from the text of the file it is in.
-fn xml_text<'t>(
-    kept: &'t SequenceXml,
-    at: Origin,
-    text: &'t str,
-) -> Result<Cow<'t, str>, Box<Gap>> {
-    match kept {
-        SequenceXml::Json => crate::source::json::string_at(text, at.span.start)
-            .map(Cow::Owned)
-            .map_err(|e| sequence_gap(GapKind::Invalid(e.message), at)),
-        SequenceXml::Verbatim => Ok(Cow::Borrowed(between_quotes(text, at.span).unwrap_or(""))),
-        SequenceXml::Decoded(s) => Ok(Cow::Borrowed(s)),
     }
 }
 
@@ -672,7 +659,7 @@ pub fn boundary_group(o: &Obj) -> BoundaryGroup {
 pub fn boundary_group_site_system(o: &Obj) -> BoundaryGroupSiteSystem {
     BoundaryGroupSiteSystem {
         group_id: o.id("GroupID"),
-        server_nal_path: o.string("ServerNALPath"),
+        server_nal_path: o.kept("ServerNALPath"),
         origin: o.origin(),
     }
 }

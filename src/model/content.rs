@@ -10,7 +10,7 @@ use crate::export::family::Family;
 use crate::export::field::{Field, Gap};
 use crate::export::records::{AzureService, ContentStatus, TaskSequence};
 use crate::export::Export;
-use crate::source::Origin;
+use crate::source::{Origin, SourceMap};
 
 /// Lower-case names a CMG or cloud DP may appear under in a NAL path.
 pub fn cloud_hosts<'a>(services: impl Iterator<Item = &'a AzureService>) -> Vec<String> {
@@ -79,10 +79,10 @@ pub fn content_location(export: &Export, hosts: &[String], origin: Origin) -> Fa
     if let Some(d) = dp {
         return Fact::bool(true, Some(d.origin)).with_raw("a distribution point row for the CMG");
     }
-    let row = export
-        .content_status
-        .iter()
-        .find(|r| r.server_nal_path.known().is_some_and(|p| on_host(p, hosts)));
+    let row = export.content_status.iter().find(|r| {
+        r.nal_path(&export.sources)
+            .is_some_and(|p| on_host(&p, hosts))
+    });
     if let Some(r) = row {
         return Fact::bool(true, Some(r.origin)).with_raw("content status rows for the CMG");
     }
@@ -144,6 +144,8 @@ pub struct Index<'a> {
     rows: HashMap<Key<'a>, Vec<(&'a ContentStatus, bool)>>,
     /// The CMG hosts, for the why-chain of content that is not on one.
     hosts: String,
+    /// The export's files, which the rows' NAL paths are decoded from.
+    sources: &'a SourceMap,
     present: bool,
     cmgs_known: bool,
 }
@@ -164,7 +166,9 @@ impl<'a> Index<'a> {
             if keys == [None, None] {
                 continue;
             }
-            let cloud = r.server_nal_path.known().is_some_and(|p| on_host(p, hosts));
+            let cloud = r
+                .nal_path(&export.sources)
+                .is_some_and(|p| on_host(&p, hosts));
             for k in keys.into_iter().flatten() {
                 rows.entry(k).or_default().push((r, cloud));
             }
@@ -172,6 +176,7 @@ impl<'a> Index<'a> {
         Index {
             rows,
             hosts: hosts.join(", "),
+            sources: &export.sources,
             present: export.has(Family::ContentStatus),
             cmgs_known: export.has(Family::AzureService),
         }
@@ -260,7 +265,7 @@ impl<'a> Index<'a> {
                         r.server_nal_path.origin().unwrap_or(r.origin),
                         format!(
                             "content status row for {}: not a CMG or cloud DP (CMG hosts: {hosts})",
-                            server(r)
+                            server(r, self.sources)
                         ),
                     )
                 })
@@ -288,7 +293,10 @@ impl<'a> Index<'a> {
             let context = best
                 .map(|r| {
                     let at = r.server_nal_path.origin().unwrap_or(r.origin);
-                    vec![(at, format!("content status row for the CMG {}", server(r)))]
+                    vec![(
+                        at,
+                        format!("content status row for the CMG {}", server(r, self.sources)),
+                    )]
                 })
                 .unwrap_or_default();
             (
@@ -314,8 +322,8 @@ impl<'a> Index<'a> {
 
 /// The server a content status row is for: the host of its NAL path
 /// (`["Display=\\\\dp1.contoso.com\\"]MSWNET:...` gives `dp1.contoso.com`), else the path.
-fn server(r: &ContentStatus) -> String {
-    let Some(nal) = r.server_nal_path.known() else {
+fn server(r: &ContentStatus, sources: &SourceMap) -> String {
+    let Some(nal) = r.nal_path(sources) else {
         return "an unnamed server".into();
     };
     nal.rsplit("\\\\")
@@ -324,7 +332,7 @@ fn server(r: &ContentStatus) -> String {
                 .next()
                 .filter(|h| !h.is_empty() && !h.contains('"'))
         })
-        .map_or_else(|| nal.clone(), str::to_string)
+        .map_or_else(|| nal.to_string(), str::to_string)
 }
 
 /// What sort of object the content is, which decides the parameter set of the content cmdlets

@@ -217,9 +217,8 @@ pub fn boundary_groups(export: &Export, cmg_hosts: &[String]) -> Vec<Fact> {
             let has_cmg = if systems_known {
                 let hit = export.boundary_group_site_systems.iter().find(|s| {
                     s.group_id.known() == id
-                        && s.server_nal_path
-                            .known()
-                            .is_some_and(|p| content::on_host(p, cmg_hosts))
+                        && s.nal_path(&export.sources)
+                            .is_some_and(|p| content::on_host(&p, cmg_hosts))
                 });
                 Fact::bool(hit.is_some(), Some(hit.map_or(g.origin, |h| h.origin)))
             } else {
