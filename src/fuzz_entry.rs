@@ -61,7 +61,7 @@ pub fn json_items(data: &[u8]) {
     for n in &nodes {
         walk(n, &mut |n| {
             if let Value::String(s) = &n.value {
-                if let Some(raw) = text.get(n.span.start + 1..n.span.end().saturating_sub(1)) {
+                if let Some(raw) = text.get(n.span.start() + 1..n.span.end().saturating_sub(1)) {
                     for offset in [0, s.len() / 2, s.len(), s.len() + 1] {
                         let _ = json::raw_offset(raw, offset);
                     }

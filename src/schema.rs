@@ -61,7 +61,7 @@ impl Schema {
                 }),
             }
         }
-        out.sort_by_key(|e| e.span.start);
+        out.sort_by_key(|e| e.span.start());
         out
     }
 }

@@ -47,7 +47,7 @@ impl Entry {
                 let rule = &a.rules[f.rule];
                 let place = f.location.map(|o| {
                     let file = a.export.sources.get(o.file);
-                    let (line, column) = file.line_col(o.span.start);
+                    let (line, column) = file.line_col(o.span.start());
                     let (path, relative) = crate::report::repo_path(file);
                     Place {
                         file: file.display.clone(),

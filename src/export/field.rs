@@ -131,7 +131,7 @@ impl<'a> StringPlaces<'a> {
         Origin {
             file: self.file,
             span: crate::source::Span::new(
-                self.node_span.start + 1 + start,
+                self.node_span.start() + 1 + start,
                 end.saturating_sub(start).max(1),
             ),
         }
@@ -158,7 +158,7 @@ impl Kept {
         match self {
             Kept::Json => match between_quotes(text, at.span) {
                 Some(raw) if !raw.contains('\\') => Ok(Cow::Borrowed(raw)),
-                _ => crate::source::json::string_at(text, at.span.start)
+                _ => crate::source::json::string_at(text, at.span.start())
                     .map(Cow::Owned)
                     .map_err(|e| e.message),
             },
@@ -170,7 +170,7 @@ impl Kept {
 
 /// The text of a string value's span without its first and last character (its quotes).
 pub fn between_quotes(text: &str, span: crate::source::Span) -> Option<&str> {
-    text.get(span.start + 1..span.end().saturating_sub(1))
+    text.get(span.start() + 1..span.end().saturating_sub(1))
 }
 
 /// Reads the properties of one exported object, remembering file, class and family.
@@ -221,7 +221,7 @@ impl<'a> Obj<'a> {
     fn origin_start(&self) -> Origin {
         Origin {
             file: self.file,
-            span: crate::source::Span::new(self.node.span.start, 1),
+            span: crate::source::Span::new(self.node.span.start(), 1),
         }
     }
 
@@ -250,7 +250,7 @@ impl<'a> Obj<'a> {
             Ok(n) => match f(n) {
                 Some(v) => Field::Known(v, self.origin_of(n)),
                 None => {
-                    let raw = self.text.get(n.span.start..n.span.end()).unwrap_or("");
+                    let raw = self.text.get(n.span.start()..n.span.end()).unwrap_or("");
                     let shown: String = raw.chars().take(60).collect();
                     Field::Missing(self.gap(
                         GapKind::Invalid(format!(

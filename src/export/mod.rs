@@ -171,7 +171,7 @@ impl Export {
                 if self.unrecognised_here == 0 {
                     self.first_unrecognised = Some(Origin {
                         file,
-                        span: Span::new(node.span.start, 1),
+                        span: Span::new(node.span.start(), 1),
                     });
                 }
                 self.unrecognised_here += 1;
@@ -288,6 +288,6 @@ impl Export {
 fn id_origin(o: &Obj) -> Origin {
     Origin {
         file: o.file,
-        span: Span::new(o.node.span.start, 1),
+        span: Span::new(o.node.span.start(), 1),
     }
 }

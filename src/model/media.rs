@@ -81,7 +81,7 @@ impl MediaPlan {
                 kind: GapKind::NotProvided(format!("the media plan has no `{key}`")),
                 at: Some(Origin {
                     file: self.file,
-                    span: crate::source::Span::new(self.root.span.start, 0),
+                    span: crate::source::Span::new(self.root.span.start(), 0),
                 }),
                 what: format!("media.{key}"),
                 family: None,

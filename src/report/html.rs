@@ -422,7 +422,7 @@ fn step(r: &Report, s: &Step, out: &mut String) {
 fn code_window(r: &Report, at: Origin, out: &mut String) {
     let mut lines = snippet::lines(r.sources.get(at.file), at.span);
     dedent(&mut lines);
-    let hit = r.sources.get(at.file).line_col(at.span.start).0;
+    let hit = r.sources.get(at.file).line_col(at.span.start()).0;
     out.push_str("<div class=\"snippet\"><table><tbody>\n");
     for l in lines {
         let _ = write!(

@@ -99,7 +99,7 @@ impl Report<'_> {
     /// `file:line:col` of an origin.
     pub fn place(&self, o: Origin) -> (String, usize, usize) {
         let f = self.sources.get(o.file);
-        let (line, col) = f.line_col(o.span.start);
+        let (line, col) = f.line_col(o.span.start());
         (f.display.clone(), line, col)
     }
 }

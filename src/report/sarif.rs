@@ -310,9 +310,9 @@ fn physical(r: &Report, o: Origin) -> Value {
         };
         json!({ "uri": format!("file://{}", encode_uri_path(&abs)) })
     };
-    let (start_line, start_col) = file.line_col_utf16(o.span.start);
+    let (start_line, start_col) = file.line_col_utf16(o.span.start());
     let mut region = json!({ "startLine": start_line, "startColumn": start_col });
-    if o.span.len > 0 {
+    if !o.span.is_empty() {
         let (end_line, end_col) = file.line_col_utf16(o.span.end());
         region["endLine"] = json!(end_line);
         region["endColumn"] = json!(end_col);

@@ -50,19 +50,19 @@ impl Snippet {
     /// The window around `place` in `file`.
     pub fn around(file: &SourceFile, place: Span) -> Snippet {
         let text = file.text.as_str();
-        let l0 = file.line_of(place.start.min(text.len()));
+        let l0 = file.line_of(place.start().min(text.len()));
         let l1 = file
             .line_of(
                 place
                     .end()
                     .saturating_sub(1)
-                    .max(place.start)
+                    .max(place.start())
                     .min(text.len()),
             )
             .min(l0 + MAX_LINES - 1);
         let first = l0.saturating_sub(1);
         let last = (l1 + 1).min(file.line_count() - 1);
-        let anchor = place.start.min(text.len()) - file.line_bounds(l0).0;
+        let anchor = place.start().min(text.len()) - file.line_bounds(l0).0;
 
         // The bytes each line shows, and a wider range around them for the redaction to see
         // the key before a value.
@@ -73,7 +73,11 @@ impl Snippet {
                 (ls, le)
             } else {
                 let from = floor(text, (ls + anchor.saturating_sub(REACH)).min(le));
-                let extra = if line == l0 { place.len.min(REACH) } else { 0 };
+                let extra = if line == l0 {
+                    place.len().min(REACH)
+                } else {
+                    0
+                };
                 (from, ceil(text, (from + 2 * REACH + extra).min(le)))
             };
             ranges.push((line, ls, le, from, to));
@@ -114,8 +118,8 @@ impl Snippet {
     /// A place in the file as a span of the window, if the window shows where it starts.
     pub fn map(&self, place: Span) -> Option<SourceSpan> {
         let find = |o: usize| self.lines.iter().find(|c| c.from <= o && o <= c.to);
-        let start_cut = find(place.start)?;
-        let start = start_cut.at + (place.start - start_cut.from);
+        let start_cut = find(place.start())?;
+        let start = start_cut.at + (place.start() - start_cut.from);
         let end = match find(place.end()) {
             Some(c) => c.at + (place.end() - c.from),
             None => start_cut.at + (start_cut.to - start_cut.from),
@@ -130,7 +134,7 @@ impl Snippet {
 /// The redacted text of the line holding `place`, at most `width` characters around it, for
 /// one-line listings (the why-chain). Same windowing and redaction as every snippet.
 pub fn excerpt(file: &SourceFile, place: Span, width: usize) -> String {
-    let number = file.line_of(place.start.min(file.text.len())) + 1;
+    let number = file.line_of(place.start().min(file.text.len())) + 1;
     let Some(line) = lines(file, place).into_iter().find(|l| l.number == number) else {
         return String::new();
     };
@@ -171,7 +175,7 @@ impl Snippet {
         let mut out = Vec::new();
         let mut start = 0;
         for (i, (piece, cut)) in self.text.split('\n').zip(&self.lines).enumerate() {
-            let (from, to) = (place.start.max(cut.from), place.end().min(cut.to));
+            let (from, to) = (place.start().max(cut.from), place.end().min(cut.to));
             let at = cut.at.saturating_sub(start);
             let mark = (from < to)
                 .then(|| (at + (from - cut.from), at + (to - cut.from)))

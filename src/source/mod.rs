@@ -13,19 +13,35 @@ pub mod yaml;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Byte range in a decoded source text.
+/// Byte range in a decoded source text. 32-bit: a large export holds millions of spans (one
+/// per value and key, one per record field), and [`read`] refuses a text of 4 GiB or more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct Span {
-    pub start: usize,
-    pub len: usize,
+    start: u32,
+    len: u32,
 }
 
+/// The largest decoded text a [`Span`] can point into.
+pub const MAX_TEXT: usize = u32::MAX as usize;
+
 impl Span {
+    /// Offsets past [`MAX_TEXT`] cannot occur in a text [`read`] accepted; they are clamped.
     pub fn new(start: usize, len: usize) -> Self {
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let len = u32::try_from(len).unwrap_or(u32::MAX).min(u32::MAX - start);
         Span { start, len }
     }
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
     pub fn end(&self) -> usize {
-        self.start + self.len
+        self.start() + self.len()
     }
 }
 
@@ -294,6 +310,15 @@ pub fn read(
     let bytes = std::fs::read(path)
         .map_err(|e| InputError::whole_file(path, format!("cannot read: {e}")))?;
     let decoded = decode::decode(bytes, forced).map_err(|e| InputError::whole_file(path, e))?;
+    if decoded.text.len() >= MAX_TEXT {
+        return Err(InputError::whole_file(
+            path,
+            format!(
+                "too large: {} bytes once decoded; cmg-preflight reads files under 4 GiB (split the export, e.g. the content status by package)",
+                decoded.text.len()
+            ),
+        ));
+    }
     let is_yaml = path
         .extension()
         .and_then(|e| e.to_str())
@@ -373,7 +398,7 @@ pub fn parse_document(
         .map(|d| InputError {
             path: display_path(path),
             message: {
-                let (line, col) = line_col_of(text, d.first.start);
+                let (line, col) = line_col_of(text, d.first.start());
                 format!(
                     "`{}` is given more than once in one object (first at line {line}, column {col}); keep one",
                     d.key
@@ -431,4 +456,20 @@ impl InputError {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::Span;
+
+    /// Spans are 32-bit: offsets a read text can hold round-trip, larger ones are clamped and
+    /// never wrap to a small offset.
+    #[test]
+    fn spans_hold_offsets_under_4_gib() {
+        let s = Span::new(4_000_000_000, 7);
+        assert_eq!(
+            (s.start(), s.len(), s.end()),
+            (4_000_000_000, 7, 4_000_000_007)
+        );
+        let s = Span::new(5_000_000_000, 7);
+        assert_eq!((s.start(), s.end()), (u32::MAX as usize, u32::MAX as usize));
+        assert!(Span::new(3, 0).is_empty());
+    }
+}

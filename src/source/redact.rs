@@ -90,7 +90,7 @@ pub fn collect(node: &Node, out: &mut Vec<(usize, usize)>) {
         Value::Object(members) => {
             for m in members {
                 if is_secret_key(&m.key) && !m.value.is_null() {
-                    out.push((m.value.span.start, extent(&m.value)));
+                    out.push((m.value.span.start(), extent(&m.value)));
                 } else {
                     collect(&m.value, out);
                 }

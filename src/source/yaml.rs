@@ -244,7 +244,7 @@ impl<'de> Visitor<'de> for Items<'_> {
     fn visit_map<A: MapAccess<'de>>(mut self, map: A) -> Result<(), A::Error> {
         let Built(value) = BuiltVisitor.visit_map(map)?;
         let start = match &value {
-            Value::Object(members) => members.first().map_or(0, |m| m.key_span.start),
+            Value::Object(members) => members.first().map_or(0, |m| m.key_span.start()),
             _ => 0,
         };
         self.one(Node {
@@ -319,7 +319,7 @@ mod tests {
         };
         assert_eq!(items[0].as_str(), Some("0755"));
         assert_eq!(items[1].value, Value::Int(12));
-        assert_eq!(&text[items[1].span.start..items[1].span.end()], "12");
+        assert_eq!(&text[items[1].span.start()..items[1].span.end()], "12");
     }
 
     #[test]
@@ -345,7 +345,7 @@ mod tests {
             .ok()
             .expect("parses");
         assert_eq!(items.len(), 1);
-        assert_eq!(items[0].span.start, 4);
+        assert_eq!(items[0].span.start(), 4);
         assert_eq!(items[0].get("name").and_then(Node::as_str), Some("v"));
         let mut count = 0;
         parse_items("# only a comment\n", &mut |_| count += 1)
