@@ -166,6 +166,15 @@ impl Kept {
             Kept::Decoded(s) => Ok(Cow::Borrowed(s)),
         }
     }
+
+    /// [`Kept::get`] without surrounding white space, as [`Obj::id`] reads ids.
+    pub fn get_id<'t>(&'t self, at: Origin, text: &'t str) -> Result<Cow<'t, str>, String> {
+        Ok(match self.get(at, text)? {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        })
+    }
 }
 
 /// The text of a string value's span without its first and last character (its quotes).
@@ -292,7 +301,11 @@ impl<'a> Obj<'a> {
 
     /// Strings and numbers both compare as text (ClientSettingsID comes both ways).
     pub fn id(&self, key: &str) -> Field<String> {
-        self.string(key).map(|s| s.trim().to_string())
+        self.decode(key, "a string", |n| match &n.value {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            _ => None,
+        })
     }
 
     pub fn int(&self, key: &str) -> Field<i64> {

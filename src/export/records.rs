@@ -68,9 +68,10 @@ pub struct DpInfo {
 
 #[derive(Clone, Debug)]
 pub struct ContentStatus {
-    pub package_id: Field<String>,
-    pub secure_object_id: Field<String>,
-    /// Decoded on demand ([`ContentStatus::nal_path`]).
+    /// Ids and NAL path are kept in the text and read on demand ([`Kept`]): no allocation for
+    /// each of a large site's hundreds of thousands of rows.
+    pub package_id: Field<Kept>,
+    pub secure_object_id: Field<Kept>,
     pub server_nal_path: Field<Kept>,
     pub state: Field<i64>,
     pub source_version: Field<i64>,
@@ -82,6 +83,14 @@ impl ContentStatus {
     /// The decoded ServerNALPath, `None` when it is missing.
     pub fn nal_path<'t>(&'t self, sources: &'t SourceMap) -> Option<Cow<'t, str>> {
         kept_text(&self.server_nal_path, sources)
+    }
+
+    /// The PackageID and the SecureObjectID, trimmed; each `None` when missing.
+    pub fn ids<'t>(&'t self, sources: &'t SourceMap) -> [Option<Cow<'t, str>>; 2] {
+        [&self.package_id, &self.secure_object_id].map(|f| match f {
+            Field::Known(kept, at) => kept.get_id(*at, &sources.get(at.file).text).ok(),
+            Field::Missing(_) => None,
+        })
     }
 }
 
@@ -319,8 +328,8 @@ pub fn dp_info(o: &Obj) -> DpInfo {
 
 pub fn content_status(o: &Obj) -> ContentStatus {
     ContentStatus {
-        package_id: o.id("PackageID"),
-        secure_object_id: o.id("SecureObjectID"),
+        package_id: o.kept("PackageID"),
+        secure_object_id: o.kept("SecureObjectID"),
         server_nal_path: o.kept("ServerNALPath"),
         state: o.int("State"),
         source_version: o.int("SourceVersion"),

@@ -2,6 +2,7 @@
 //! the content-enabled CMGs and cloud DPs, from the per-DP content status rows. Application
 //! references use model names; the rows' SecureObjectID maps them to content (domain §2.4).
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::fact::{Fact, V};
@@ -97,14 +98,14 @@ pub fn content_location(export: &Export, hosts: &[String], origin: Origin) -> Fa
     }
 }
 
-/// An id compared and hashed without ASCII case, borrowed from its record: no lower-cased
-/// copy per content status row (a large site has hundreds of thousands).
-#[derive(Clone, Copy, Debug)]
-pub struct Key<'a>(pub &'a str);
+/// An id compared and hashed without ASCII case, borrowed from its record or the export's
+/// text: no lower-cased copy per content status row (a large site has hundreds of thousands).
+#[derive(Clone, Debug)]
+pub struct Key<'a>(pub Cow<'a, str>);
 
 impl PartialEq for Key<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.0.eq_ignore_ascii_case(other.0)
+        self.0.eq_ignore_ascii_case(&other.0)
     }
 }
 
@@ -130,11 +131,11 @@ pub fn content_keys<'a>(ts: &'a TaskSequence, out: &mut HashSet<Key<'a>>) {
         out.extend(
             refs.iter()
                 .filter_map(|r| r.package.known())
-                .map(|p| Key(p)),
+                .map(|p| Key(Cow::Borrowed(p))),
         );
     }
     if let Some(id) = ts.boot_image_id.known() {
-        out.insert(Key(id));
+        out.insert(Key(Cow::Borrowed(id)));
     }
 }
 
@@ -155,8 +156,7 @@ impl<'a> Index<'a> {
     pub fn new(export: &'a Export, hosts: &[String], wanted: Option<&HashSet<Key<'a>>>) -> Self {
         let mut rows: HashMap<Key<'a>, Vec<(&ContentStatus, bool)>> = HashMap::new();
         for r in &export.content_status {
-            let mut keys: [Option<Key<'a>>; 2] =
-                [&r.package_id, &r.secure_object_id].map(|f| f.known().map(|k| Key(k)));
+            let mut keys: [Option<Key<'a>>; 2] = r.ids(&export.sources).map(|k| k.map(Key));
             if keys[0] == keys[1] {
                 keys[1] = None;
             }
@@ -223,12 +223,19 @@ impl<'a> Index<'a> {
     }
 
     fn item(&self, id: &'a str, kind: &str, at: Origin, listed_in: &str) -> Fact {
-        let found = self.rows.get(&Key(id)).map(Vec::as_slice).unwrap_or(&[]);
+        let found = self
+            .rows
+            .get(&Key(Cow::Borrowed(id)))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let rows: Vec<&ContentStatus> = found.iter().map(|(r, _)| *r).collect();
         let rows = rows.as_slice();
         let package_id = rows
             .iter()
-            .find_map(|r| r.package_id.known().cloned())
+            .find_map(|r| {
+                let [package_id, _] = r.ids(self.sources);
+                package_id.map(Cow::into_owned)
+            })
             .unwrap_or_else(|| id.to_string());
         let cloud: Vec<&&ContentStatus> = found
             .iter()
