@@ -33,13 +33,10 @@ impl LineIndex {
     pub fn locate(&self, text: &[u8], offset: usize) -> (usize, usize) {
         let offset = offset.min(text.len());
         let k = self.kept.partition_point(|&s| s <= offset).max(1) - 1;
-        let (mut line, mut start) = (k * STRIDE, self.kept[k]);
-        for (i, &b) in text[start..offset].iter().enumerate() {
-            if b == b'\n' {
-                line += 1;
-                start = self.kept[k] + i + 1;
-            }
-        }
+        let seg = &text[self.kept[k]..offset];
+        // At most STRIDE lines: counted, then the last newline found from the end.
+        let line = k * STRIDE + seg.iter().filter(|&&b| b == b'\n').count();
+        let start = memchr::memrchr(b'\n', seg).map_or(self.kept[k], |i| self.kept[k] + i + 1);
         (line, start)
     }
 
@@ -49,10 +46,7 @@ impl LineIndex {
         let k = line / STRIDE;
         let mut at = self.kept[k];
         for _ in 0..line % STRIDE {
-            at += text[at..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
+            at += memchr::memchr(b'\n', &text[at..]).map_or(0, |p| p + 1);
         }
         at
     }
