@@ -54,13 +54,18 @@ pub fn write(r: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         out.text.extend_from_slice(b"[]");
     } else {
         out.text.extend_from_slice(b"[\n");
-        for (i, f) in r.findings.iter().enumerate() {
-            if i > 0 {
-                out.text.extend_from_slice(b",\n");
+        // Results are rendered on every core, a batch at a time, and written in order: all
+        // deployments of a large site give hundreds of thousands.
+        let pieces: Vec<(usize, &[Finding])> =
+            r.findings.chunks(RESULTS_PER_PIECE).enumerate().collect();
+        for batch in pieces.chunks(PIECES_PER_BATCH) {
+            let texts = crate::parallel::map_in_order(batch.to_vec(), 1, |(k, findings)| {
+                results_text(r, findings, k == 0)
+            });
+            for text in texts {
+                out.text.extend_from_slice(&text);
+                out.flush_full()?;
             }
-            out.text.extend_from_slice(b"    ");
-            out.pretty(&result(r, f), b"\n    ");
-            out.flush_full()?;
         }
         out.text.extend_from_slice(b"\n  ]");
     }
@@ -99,6 +104,36 @@ struct Writer<'w> {
     sink: &'w mut dyn std::io::Write,
 }
 
+const RESULTS_PER_PIECE: usize = 256;
+const PIECES_PER_BATCH: usize = 16;
+
+/// Results as they stand in the `results` array, each after `,\n` but the first of all.
+fn results_text(r: &Report, findings: &[Finding], first: bool) -> Vec<u8> {
+    let (mut text, mut scratch) = (Vec::new(), Vec::new());
+    for (i, f) in findings.iter().enumerate() {
+        if !(first && i == 0) {
+            text.extend_from_slice(b",\n");
+        }
+        text.extend_from_slice(b"    ");
+        pretty_into(&mut text, &mut scratch, &result(r, f), b"\n    ");
+    }
+    text
+}
+
+/// `value` pretty-printed onto `text`, every line after the first starting with `newline`'s
+/// indent. Pretty JSON breaks lines only between tokens (a newline in a string is `\n`), so
+/// this is the value as it is printed deeper in a document.
+fn pretty_into(text: &mut Vec<u8>, scratch: &mut Vec<u8>, value: &impl Serialize, newline: &[u8]) {
+    scratch.clear();
+    let _ = serde_json::to_writer_pretty(&mut *scratch, value);
+    for (i, line) in scratch.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            text.extend_from_slice(newline);
+        }
+        text.extend_from_slice(line);
+    }
+}
+
 impl Writer<'_> {
     /// Hands the gathered text to the writer once there is a chunk of it.
     fn flush_full(&mut self) -> std::io::Result<()> {
@@ -123,18 +158,9 @@ impl Writer<'_> {
         self.text.extend_from_slice(b",\n");
     }
 
-    /// `value` pretty-printed, every line after the first starting with `newline`'s indent.
-    /// Pretty JSON breaks lines only between tokens (a newline in a string is `\n`), so this
-    /// is the value as it is printed deeper in a document.
+    /// `value` pretty-printed at a depth of the document ([`pretty_into`]).
     fn pretty(&mut self, value: &impl Serialize, newline: &[u8]) {
-        self.scratch.clear();
-        let _ = serde_json::to_writer_pretty(&mut self.scratch, value);
-        for (i, line) in self.scratch.split(|&b| b == b'\n').enumerate() {
-            if i > 0 {
-                self.text.extend_from_slice(newline);
-            }
-            self.text.extend_from_slice(line);
-        }
+        pretty_into(&mut self.text, &mut self.scratch, value, newline);
     }
 }
 
