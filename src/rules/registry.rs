@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use super::format::{self, Rule};
-use crate::source::{yaml, InputError};
+use crate::source::{json, yaml, InputError, Syntax};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+    include!(concat!(env!("OUT_DIR"), "/embedded_rules_json.rs"));
 }
 
 /// Parses rule files given as (name, text); all errors of all files come back together.
@@ -21,8 +22,15 @@ fn parse_all_with(
     files: &[(&str, &str)],
     check_schema: bool,
 ) -> Result<Vec<Rule>, Vec<InputError>> {
-    let parsed =
-        crate::parallel::map_in_order(files.to_vec(), 8, |(n, t)| parse_one(n, t, check_schema));
+    let files: Vec<(&str, &str, Syntax)> =
+        files.iter().map(|&(n, t)| (n, t, Syntax::Yaml)).collect();
+    collect(crate::parallel::map_in_order(files, 8, |(n, t, syntax)| {
+        parse_one(n, t, syntax, check_schema)
+    }))
+}
+
+/// The rules of every file, in order, or all errors of all files.
+fn collect(parsed: Vec<Result<Rule, Vec<InputError>>>) -> Result<Vec<Rule>, Vec<InputError>> {
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for p in parsed {
@@ -49,8 +57,13 @@ fn parse_all_with(
     }
 }
 
-/// One rule file.
-fn parse_one(name: &str, text: &str, check_schema: bool) -> Result<Rule, Vec<InputError>> {
+/// One rule file, YAML as written or the JSON the build made of it.
+fn parse_one(
+    name: &str,
+    text: &str,
+    syntax: Syntax,
+    check_schema: bool,
+) -> Result<Rule, Vec<InputError>> {
     let shared: Arc<String> = Arc::new(text.to_string());
     let at = |span, message: String| {
         InputError {
@@ -60,7 +73,16 @@ fn parse_one(name: &str, text: &str, check_schema: bool) -> Result<Rule, Vec<Inp
         help: Some("the rule format is schemas/rule.schema.json; fields are listed by `cmg-preflight explain --fields`".into()),
     }
     };
-    match yaml::parse(text) {
+    let root = match syntax {
+        Syntax::Yaml => yaml::parse(text),
+        Syntax::Json => json::parse(text)
+            .map(|n| (n.into_owned(), Vec::new()))
+            .map_err(|e| yaml::YamlError {
+                offset: Some(e.offset),
+                message: e.message,
+            }),
+    };
+    match root {
         Err(e) => Err(vec![at(
             crate::source::Span::new(e.offset.unwrap_or(0), 1),
             format!("invalid YAML: {}", e.message),
@@ -82,10 +104,22 @@ fn parse_one(name: &str, text: &str, check_schema: bool) -> Result<Rule, Vec<Inp
     }
 }
 
-/// The shipped catalog. Its files were checked against the rule schema when they were built
-/// in (the test `the_embedded_rules_pass_the_schema`), so they are not checked again here.
+/// The shipped catalog, read from the JSON the build made of its YAML (a file the build could
+/// not convert is read as YAML, which reports its error). Its files were checked against the
+/// rule schema when they were built in (the test `the_embedded_rules_pass_the_schema`), so they
+/// are not checked again here.
 pub fn builtin() -> Result<Vec<Rule>, Vec<InputError>> {
-    parse_all_with(embedded::EMBEDDED, false)
+    let files: Vec<(&str, &str, Syntax)> = embedded::EMBEDDED
+        .iter()
+        .zip(embedded::EMBEDDED_JSON)
+        .map(|(&(name, yaml), json)| match json {
+            Some(json) => (name, *json, Syntax::Json),
+            None => (name, yaml, Syntax::Yaml),
+        })
+        .collect();
+    collect(crate::parallel::map_in_order(files, 8, |(n, t, syntax)| {
+        parse_one(n, t, syntax, false)
+    }))
 }
 
 /// Catalog groups in the order of domain §1.2 (A site … H task sequence), then number.
@@ -114,6 +148,25 @@ mod tests {
             checked.iter().map(|r| &r.id).collect::<Vec<_>>(),
             unchecked.iter().map(|r| &r.id).collect::<Vec<_>>()
         );
+    }
+
+    /// The shipped catalog is read from the JSON the build made of each rule's YAML: every
+    /// rule must have converted, and read as the same rule, field for field.
+    #[test]
+    fn the_embedded_json_reads_as_the_yaml() {
+        use super::{embedded, parse_one, Syntax};
+        assert_eq!(embedded::EMBEDDED.len(), embedded::EMBEDDED_JSON.len());
+        for ((name, yaml), json) in embedded::EMBEDDED.iter().zip(embedded::EMBEDDED_JSON) {
+            let Some(json) = json else {
+                panic!("{name}: the build could not convert it to JSON")
+            };
+            let from_yaml = parse_one(name, yaml, Syntax::Yaml, true);
+            let from_json = parse_one(name, json, Syntax::Json, true);
+            match (from_yaml, from_json) {
+                (Ok(y), Ok(j)) => assert_eq!(format!("{y:?}"), format!("{j:?}"), "{name}"),
+                (y, j) => panic!("{name}: YAML ok {}, JSON ok {}", y.is_ok(), j.is_ok()),
+            }
+        }
     }
     use std::path::PathBuf;
 
