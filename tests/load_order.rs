@@ -21,6 +21,7 @@ fn duplicates_across_files_keep_the_first_input() {
     };
     // b.json is the largest (2 MiB of trailing white space), so it is read first, on its own
     // core, while a.json and c.json are read on another: the merge must still put a.json first.
+    // (On a machine with one core all three are read in turn, and only the merge is checked.)
     let files = vec![
         write(
             "a.json",

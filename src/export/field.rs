@@ -166,15 +166,6 @@ impl Kept {
             Kept::Decoded(s) => Ok(Cow::Borrowed(s)),
         }
     }
-
-    /// [`Kept::get`] without surrounding white space, as [`Obj::id`] reads ids.
-    pub fn get_id<'t>(&'t self, at: Origin, text: &'t str) -> Result<Cow<'t, str>, String> {
-        Ok(match self.get(at, text)? {
-            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-            Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
-            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
-        })
-    }
 }
 
 /// The text of a string value's span without its first and last character (its quotes).

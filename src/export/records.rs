@@ -87,9 +87,12 @@ impl ContentStatus {
 
     /// The PackageID and the SecureObjectID, trimmed; each `None` when missing.
     pub fn ids<'t>(&'t self, sources: &'t SourceMap) -> [Option<Cow<'t, str>>; 2] {
-        [&self.package_id, &self.secure_object_id].map(|f| match f {
-            Field::Known(kept, at) => kept.get_id(*at, &sources.get(at.file).text).ok(),
-            Field::Missing(_) => None,
+        // Trimmed as `Obj::id` reads ids.
+        [&self.package_id, &self.secure_object_id].map(|f| {
+            kept_text(f, sources).map(|id| match id {
+                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+                Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+            })
         })
     }
 }

@@ -10,27 +10,22 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules_json.rs"));
 }
 
-/// Parses rule files given as (name, text); all errors of all files come back together.
-/// The files are parsed on every core (the catalog is read on every run, and its YAML is
-/// most of a small check's time), in their order.
+/// Parses rule files given as (name, YAML text); all errors of all files come back together.
 pub fn parse_all(files: &[(&str, &str)]) -> Result<Vec<Rule>, Vec<InputError>> {
-    parse_all_with(files, true)
+    let files = files.iter().map(|&(n, t)| (n, t, Syntax::Yaml)).collect();
+    parse_files(files, true)
 }
 
-/// [`parse_all`], with or without the schema check (see [`format::parse_with`]).
-fn parse_all_with(
-    files: &[(&str, &str)],
+/// Rule files given as (name, text, syntax), parsed on every core (the catalog is read on
+/// every run) and kept in their order, with or without the schema check (see
+/// [`format::parse_with`]).
+fn parse_files(
+    files: Vec<(&str, &str, Syntax)>,
     check_schema: bool,
 ) -> Result<Vec<Rule>, Vec<InputError>> {
-    let files: Vec<(&str, &str, Syntax)> =
-        files.iter().map(|&(n, t)| (n, t, Syntax::Yaml)).collect();
-    collect(crate::parallel::map_in_order(files, 8, |(n, t, syntax)| {
+    let parsed = crate::parallel::map_in_order(files, 8, |(n, t, syntax)| {
         parse_one(n, t, syntax, check_schema)
-    }))
-}
-
-/// The rules of every file, in order, or all errors of all files.
-fn collect(parsed: Vec<Result<Rule, Vec<InputError>>>) -> Result<Vec<Rule>, Vec<InputError>> {
+    });
     let mut rules = Vec::new();
     let mut errors = Vec::new();
     for p in parsed {
@@ -117,9 +112,7 @@ pub fn builtin() -> Result<Vec<Rule>, Vec<InputError>> {
             None => (name, yaml, Syntax::Yaml),
         })
         .collect();
-    collect(crate::parallel::map_in_order(files, 8, |(n, t, syntax)| {
-        parse_one(n, t, syntax, false)
-    }))
+    parse_files(files, false)
 }
 
 /// Catalog groups in the order of domain §1.2 (A site … H task sequence), then number.
